@@ -165,3 +165,9 @@ func (s EndpointSettings) applyThrottle(e *Endpoint) error {
 	}
 	return nil
 }
+
+// APILocation returns the endpoint's ApiLocation under the gateway's public
+// base URL: {base}/workspaces/{ws}/services/{endpointId}.
+func (e *Endpoint) APILocation(baseURL string) string {
+	return baseURL + "/workspaces/" + e.WorkspaceID + "/services/" + e.ID
+}

@@ -1,0 +1,63 @@
+// Package store persists scoregate's workspaces, web services, model
+// versions and endpoints in SQLite or Postgres, and its files in a blob
+// bucket. It is the only package that imports GORM and gocloud.dev/blob; the
+// rest of scoregate sees it through the scoregate.Store and scoregate.Blobs
+// interfaces, wired in cmd/scoregate.
+//
+// # Opening and migrating
+//
+// Open connects without touching the schema:
+//
+//	db, err := store.Open(ctx, store.Config{
+//		DatabaseURL: "",          // SQLite in DataDir; or postgres://…
+//		DataDir:     "./data",
+//		Secret:      secret,      // ≥ 32 bytes, kept outside the database
+//	})
+//	if err := db.Migrate(ctx); err != nil { … }
+//	if err := db.Ready(ctx); err != nil { … } // also false while behind
+//
+// Migrations are plain SQL files embedded from migrations/{sqlite,postgres},
+// numbered 0001, 0002, …, each applied in its own transaction and recorded in
+// schema_migrations. Replicas migrating at once take turns (an advisory lock
+// on Postgres, immediate transactions on SQLite). A server refuses to call
+// itself ready while Pending reports migrations it has not applied. Table
+// names carry no prefix; river_* belongs to the job queue.
+//
+// SQLite runs in WAL mode with a busy timeout, enforced foreign keys and
+// immediate transactions, so concurrent writers queue rather than fail; it
+// is pure Go (modernc.org/sqlite), and the binary needs no cgo.
+//
+// # Rules and transactions
+//
+// Each Store method that writes runs in one transaction and, on Postgres,
+// first locks the web service's row, so rules that span rows (at most
+// MaxEndpointsPerService endpoints, the default endpoint deleted only when
+// alone, the default endpoint following each publish) hold under concurrent
+// requests. A transaction that lost a race on a unique key (two first
+// publishes of one name) is run again and then sees the winner's rows.
+//
+// Errors are *scoregate.Error values. Rule violations carry their class and
+// code (NotFound/WebServiceNotFound, Conflict/EndpointLimitExceeded, …, as the
+// method comments say). One function, translate, turns database errors into
+// those: a missing row into the NotFound of what was looked for, anything
+// unexpected into Internal with the SQL error kept in Err for the log and
+// out of Message, which clients see.
+//
+// # Credentials
+//
+// Endpoint keys and workspace tokens are 32 random bytes in base64url
+// (43 characters). The store keeps an HMAC-SHA256 digest of each, to find it
+// by, and its AES-256-GCM ciphertext, to show it to its owner again; both
+// keys are derived from the server secret. Authenticate compares the
+// decrypted value with the presented one in constant time. No key or token
+// is ever written to a log line or an error.
+//
+// # Blobs
+//
+// OpenBlobs opens the bucket for models, uploads and batch files: a local
+// folder by default, or S3 / Azure Blob by URL. Put replaces a blob
+// atomically; Open of a missing key is NotFound (BlobNotFound).
+//
+// Package storetest builds migrated databases for tests, on SQLite and on a
+// real Postgres, and runs one suite against both.
+package store

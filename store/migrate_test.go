@@ -1,0 +1,126 @@
+package store_test
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scoregate/scoregate"
+	"github.com/scoregate/scoregate/store"
+	"github.com/scoregate/scoregate/store/storetest"
+)
+
+// eachEmpty runs fn on an empty, unmigrated database of each dialect; url
+// opens the same database again.
+func eachEmpty(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, "sqlite://"+filepath.Join(t.TempDir(), "scoregate.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, storetest.PostgresURL(t))
+	})
+}
+
+// TestMigrationUpgrade builds a database as release 1 left it, with data,
+// then upgrades it: the data must survive and the new tables work.
+func TestMigrationUpgrade(t *testing.T) {
+	t.Parallel()
+	eachEmpty(t, func(t *testing.T, url string) {
+		ctx := t.Context()
+		db := storetest.Open(t, url)
+		pending(t, db, 2)
+		ok(t, db.MigrateTo(ctx, 1))
+		pending(t, db, 1)
+
+		// Data of release 1: a workspace made by the code path that only
+		// needs the v1 tables, and one written as raw SQL.
+		ws := newWorkspace(t, db, "from v1")
+		token, err := db.WorkspaceToken(ctx, ws.ID, scoregate.KeySecondary)
+		ok(t, err)
+		rawID := scoregate.NewID()
+		ok(t, db.Exec(ctx, "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)",
+			rawID, "raw v1", time.Date(2024, 8, 31, 12, 0, 0, 0, time.UTC)))
+		if _, err := db.WebServices(ctx, ws.ID); scoregate.ClassOf(err) != scoregate.Internal {
+			t.Fatalf("WebServices on a v1 schema: %v, want an internal error", err)
+		}
+
+		ok(t, db.Migrate(ctx))
+		pending(t, db, 0)
+		ok(t, db.Migrate(ctx)) // nothing left to do is not an error
+
+		got, err := db.Workspace(ctx, ws.ID)
+		ok(t, err)
+		raw, err := db.Workspace(ctx, rawID)
+		ok(t, err)
+		if got.Name != "from v1" || raw.Name != "raw v1" || !raw.CreatedAt.Equal(time.Date(2024, 8, 31, 12, 0, 0, 0, time.UTC)) {
+			t.Fatalf("workspaces after the upgrade: %+v, %+v", got, raw)
+		}
+		authenticates(t, db, token, scoregate.Principal{WorkspaceID: ws.ID})
+		publish(t, db, ws.ID, "svc", 1)
+		ep, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{})
+		ok(t, err)
+		authenticates(t, db, ep.PrimaryKey, scoregate.Principal{WorkspaceID: ws.ID, EndpointID: ep.ID})
+		ok(t, db.DeleteWebService(ctx, ws.ID, "svc"))
+		if n, err := db.Count(ctx, "credentials"); err != nil || n != 2 {
+			t.Fatalf("%d credentials after deleting the web service (%v), want the workspace's 2", n, err)
+		}
+
+		if err := db.MigrateTo(ctx, 3); err == nil {
+			t.Fatal("MigrateTo a version this build does not know succeeded")
+		}
+	})
+}
+
+// pending checks Pending, SchemaVersion and Ready on a database n
+// migrations behind the latest, 2.
+func pending(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	got, err := db.Pending(t.Context())
+	ok(t, err)
+	if got != n {
+		t.Fatalf("Pending = %d, want %d", got, n)
+	}
+	v, err := db.SchemaVersion(t.Context())
+	ok(t, err)
+	if v != 2-n {
+		t.Fatalf("SchemaVersion = %d, want %d", v, 2-n)
+	}
+	err = db.Ready(t.Context())
+	switch {
+	case n == 0 && err != nil:
+		t.Fatalf("Ready on a current schema: %v", err)
+	case n > 0 && (err == nil || !strings.Contains(err.Error(), "migrations pending")):
+		t.Fatalf("Ready %d migrations behind: %v, want an error saying so", n, err)
+	}
+}
+
+// TestMigrateConcurrently migrates one database from several handles at
+// once, as replicas starting together do.
+func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
+	eachEmpty(t, func(t *testing.T, url string) {
+		const n = 4
+		dbs := make([]*store.DB, n)
+		for i := range dbs {
+			dbs[i] = storetest.Open(t, url)
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, db := range dbs {
+			wg.Go(func() { errs[i] = db.Migrate(t.Context()) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			ok(t, err)
+		}
+		if rows, err := dbs[0].Count(t.Context(), "schema_migrations"); err != nil || rows != 2 {
+			t.Fatalf("schema_migrations holds %d rows (%v), want 2", rows, err)
+		}
+		pending(t, dbs[n-1], 0)
+	})
+}

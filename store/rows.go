@@ -1,0 +1,191 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/scoregate/scoregate"
+)
+
+// Rows mirror the tables of migrations/*; they never leave this package.
+// Schemas and resources are JSON text: they are read and written whole,
+// never queried into.
+
+type workspaceRow struct {
+	ID        string `gorm:"primaryKey"`
+	Name      string
+	CreatedAt time.Time
+}
+
+func (workspaceRow) TableName() string { return "workspaces" }
+
+// credentialRow is a workspace token (EndpointID nil) or an endpoint key.
+type credentialRow struct {
+	ID          string `gorm:"primaryKey"`
+	Digest      string // hex HMAC-SHA256 of the credential: the lookup key
+	WorkspaceID string
+	EndpointID  *string
+	KeyType     string
+	Ciphertext  []byte // nonce || AES-GCM(credential), digest as additional data
+	CreatedAt   time.Time
+}
+
+func (credentialRow) TableName() string { return "credentials" }
+
+type webServiceRow struct {
+	ID           string `gorm:"primaryKey"`
+	WorkspaceID  string
+	Name         string
+	Description  string
+	Version      int
+	ModelKind    string
+	InputSchema  string
+	OutputSchema string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (webServiceRow) TableName() string { return "web_services" }
+
+type modelVersionRow struct {
+	WebServiceID string `gorm:"primaryKey"`
+	Version      int    `gorm:"primaryKey"`
+	ModelKind    string
+	FunctionName string
+	InputSchema  string
+	OutputSchema string
+	Resource     string
+	SHA256       string `gorm:"column:sha256"`
+	CreatedAt    time.Time
+}
+
+func (modelVersionRow) TableName() string { return "model_versions" }
+
+type endpointRow struct {
+	ID                    string `gorm:"primaryKey"`
+	WorkspaceID           string
+	WebServiceID          string
+	Name                  string
+	Description           string
+	Version               int
+	ThrottleLevel         string
+	MaxConcurrentCalls    int
+	DiagnosticsTraceLevel string
+	SampleDataEnabled     bool
+	PreventUpdate         bool
+	Resources             string
+	// ResourcesCustomised records a PATCH of Resources, so that a refresh
+	// without OverwriteResources knows to keep them.
+	ResourcesCustomised bool
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+func (endpointRow) TableName() string { return "endpoints" }
+
+func toWorkspace(r workspaceRow) scoregate.Workspace {
+	return scoregate.Workspace{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
+}
+
+func toWebService(r webServiceRow) (scoregate.WebService, error) {
+	s := scoregate.WebService{
+		ID:          r.ID,
+		WorkspaceID: r.WorkspaceID,
+		Name:        r.Name,
+		Description: r.Description,
+		Version:     r.Version,
+		ModelKind:   r.ModelKind,
+		CreatedAt:   r.CreatedAt.UTC(),
+		UpdatedAt:   r.UpdatedAt.UTC(),
+	}
+	if err := decode("input schema of web service "+r.ID, r.InputSchema, &s.Input); err != nil {
+		return s, err
+	}
+	err := decode("output schema of web service "+r.ID, r.OutputSchema, &s.Output)
+	return s, err
+}
+
+func toModelVersion(r modelVersionRow) (scoregate.ModelVersion, error) {
+	v := scoregate.ModelVersion{
+		WebServiceID: r.WebServiceID,
+		Version:      r.Version,
+		Info:         scoregate.ModelInfo{Kind: r.ModelKind, FunctionName: r.FunctionName},
+		SHA256:       r.SHA256,
+		CreatedAt:    r.CreatedAt.UTC(),
+	}
+	what := fmt.Sprintf("web service %s v%d", r.WebServiceID, r.Version)
+	if err := decode("input schema of "+what, r.InputSchema, &v.Info.Input); err != nil {
+		return v, err
+	}
+	if err := decode("output schema of "+what, r.OutputSchema, &v.Info.Output); err != nil {
+		return v, err
+	}
+	err := decode("resource of "+what, r.Resource, &v.Resource)
+	return v, err
+}
+
+// keyPair holds an endpoint's keys in clear.
+type keyPair struct{ primary, secondary string }
+
+// toEndpoint converts a row; keys are stored apart, in credentials.
+func toEndpoint(r endpointRow, keys keyPair) (scoregate.Endpoint, error) {
+	e := scoregate.Endpoint{
+		ID:                    r.ID,
+		WorkspaceID:           r.WorkspaceID,
+		WebServiceID:          r.WebServiceID,
+		Name:                  r.Name,
+		Description:           r.Description,
+		CreatedAt:             r.CreatedAt.UTC(),
+		Version:               r.Version,
+		ThrottleLevel:         r.ThrottleLevel,
+		MaxConcurrentCalls:    r.MaxConcurrentCalls,
+		DiagnosticsTraceLevel: r.DiagnosticsTraceLevel,
+		SampleDataEnabled:     r.SampleDataEnabled,
+		PreventUpdate:         r.PreventUpdate,
+		PrimaryKey:            keys.primary,
+		SecondaryKey:          keys.secondary,
+	}
+	err := decode("resources of endpoint "+r.ID, r.Resources, &e.Resources)
+	return e, err
+}
+
+// fromEndpoint converts the settable part of e back onto its row r, which
+// keeps the columns the domain type does not carry.
+func fromEndpoint(e scoregate.Endpoint, r endpointRow) (endpointRow, error) {
+	r.Description = e.Description
+	r.Version = e.Version
+	r.ThrottleLevel = e.ThrottleLevel
+	r.MaxConcurrentCalls = e.MaxConcurrentCalls
+	r.DiagnosticsTraceLevel = e.DiagnosticsTraceLevel
+	r.SampleDataEnabled = e.SampleDataEnabled
+	r.PreventUpdate = e.PreventUpdate
+	var err error
+	r.Resources, err = encode("resources of endpoint "+r.ID, resourcesOrEmpty(e.Resources))
+	return r, err
+}
+
+func resourcesOrEmpty(rs []scoregate.Resource) []scoregate.Resource {
+	if rs == nil {
+		return []scoregate.Resource{}
+	}
+	return rs
+}
+
+// encode marshals a JSON column. It fails only for values JSON cannot hold,
+// such as an infinite interval bound.
+func encode(what string, v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode %s: %w", what, err)
+	}
+	return string(b), nil
+}
+
+// decode unmarshals a JSON column; a failure means a damaged row.
+func decode(what, text string, v any) error {
+	if err := json.Unmarshal([]byte(text), v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
+}
