@@ -20,17 +20,21 @@ build: ## build the static binary into ./bin/scoregate
 
 test: ## run every test: SQLite always, Postgres when one can be reached or started
 	@CGO_ENABLED=0 $(GO) build ./...
-	@url="$$SCOREGATE_TEST_DATABASE_URL"; \
+	@url="$$SCOREGATE_TEST_DATABASE_URL"; skipped=""; \
 	if [ -z "$$url" ] && command -v psql >/dev/null 2>&1 && psql "$(LOCAL_PG)" -Atqc 'select 1' >/dev/null 2>&1; then \
 		url="$(LOCAL_PG)"; echo "make test: using the PostgreSQL on 127.0.0.1:5432"; \
 	fi; \
-	if [ -z "$$url" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
-		echo "################################################################"; \
-		echo "## make test: NO POSTGRES FOUND — the Postgres suites are SKIPPED."; \
-		echo "## Set SCOREGATE_TEST_DATABASE_URL or install PostgreSQL to run them."; \
-		echo "################################################################"; \
+	if [ -z "$$url" ]; then \
+		if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
+			echo "make test: starting a throw-away PostgreSQL cluster with initdb"; \
+		else skipped=1; fi; \
 	fi; \
-	SCOREGATE_TEST_DATABASE_URL="$$url" $(GO) test $(RACE) -count=1 ./...
+	warn() { [ -z "$$skipped" ] || printf '%s\n' \
+		"################################################################" \
+		"## make test: NO POSTGRES FOUND: the Postgres suites are SKIPPED." \
+		"## Set SCOREGATE_TEST_DATABASE_URL or install PostgreSQL to run them." \
+		"################################################################"; }; \
+	warn; SCOREGATE_TEST_DATABASE_URL="$$url" $(GO) test $(RACE) -count=1 ./...; rc=$$?; warn; exit $$rc
 
 test-pg: ## run every test with Postgres required (a skipped Postgres suite fails)
 	SCOREGATE_TEST_DATABASE_URL="$${SCOREGATE_TEST_DATABASE_URL:-$(LOCAL_PG)}" SCOREGATE_REQUIRE_POSTGRES=1 \

@@ -85,22 +85,11 @@ func (db *DB) PutEndpoint(ctx context.Context, ws, svc, name string, s scoregate
 // scoregate.CheckResources.
 func (db *DB) UpdateEndpoint(ctx context.Context, ws, svc, name string, s scoregate.EndpointSettings) (*scoregate.Endpoint, error) {
 	var out *scoregate.Endpoint
-	err := db.inTx(ctx, func(tx *gorm.DB) error {
-		sv, err := findService(tx, ws, svc, true)
-		if err != nil {
-			return err
-		}
-		row, err := findEndpoint(tx, sv, name)
-		if err != nil {
-			return err
-		}
+	err := db.changeEndpoint(ctx, ws, svc, name, "update", func(tx *gorm.DB, sv webServiceRow, row endpointRow) (err error) {
 		out, err = db.saveSettings(tx, row, s, s.Resources != nil)
 		return err
 	})
-	if err != nil {
-		return nil, translate(fmt.Sprintf("update endpoint %s of web service %s", name, svc), err, nil, nil)
-	}
-	return out, nil
+	return out, err
 }
 
 // saveSettings applies s to row, its Resources too when withResources, and
@@ -166,15 +155,7 @@ func replaceResources(e *scoregate.Endpoint, prevented bool, given []scoregate.R
 // DefaultEndpointHasDependents).
 func (db *DB) DeleteEndpoint(ctx context.Context, ws, svc, name string) error {
 	var id string
-	err := db.inTx(ctx, func(tx *gorm.DB) error {
-		sv, err := findService(tx, ws, svc, true)
-		if err != nil {
-			return err
-		}
-		row, err := findEndpoint(tx, sv, name)
-		if err != nil {
-			return err
-		}
+	err := db.changeEndpoint(ctx, ws, svc, name, "delete", func(tx *gorm.DB, sv webServiceRow, row endpointRow) error {
 		id = row.ID
 		if row.Name == scoregate.DefaultEndpointName {
 			var others int64
@@ -184,7 +165,7 @@ func (db *DB) DeleteEndpoint(ctx context.Context, ws, svc, name string) error {
 			}
 			if others > 0 {
 				return scoregate.Errorf(scoregate.Conflict, scoregate.CodeDefaultEndpointInUse, "",
-					"the default endpoint of web service %q cannot be deleted while it has %d other endpoints", sv.Name, others)
+					"the default endpoint of web service %q cannot be deleted while %d other endpoint(s) exist", sv.Name, others)
 			}
 		}
 		if err := tx.Where("endpoint_id = ?", row.ID).Delete(&credentialRow{}).Error; err != nil {
@@ -193,7 +174,7 @@ func (db *DB) DeleteEndpoint(ctx context.Context, ws, svc, name string) error {
 		return tx.Where("id = ?", row.ID).Delete(&endpointRow{}).Error
 	})
 	if err != nil {
-		return translate(fmt.Sprintf("delete endpoint %s of web service %s", name, svc), err, nil, nil)
+		return err
 	}
 	db.log.InfoContext(ctx, "store: endpoint deleted", "workspace_id", ws, "endpoint_id", id)
 	return nil
@@ -207,15 +188,7 @@ func (db *DB) DeleteEndpoint(ctx context.Context, ws, svc, name string) error {
 // (Conflict, EndpointUpdatePrevented).
 func (db *DB) RefreshEndpoint(ctx context.Context, ws, svc, name string, overwriteResources bool) (*scoregate.Endpoint, error) {
 	var out *scoregate.Endpoint
-	err := db.inTx(ctx, func(tx *gorm.DB) error {
-		sv, err := findService(tx, ws, svc, true)
-		if err != nil {
-			return err
-		}
-		row, err := findEndpoint(tx, sv, name)
-		if err != nil {
-			return err
-		}
+	err := db.changeEndpoint(ctx, ws, svc, name, "refresh", func(tx *gorm.DB, sv webServiceRow, row endpointRow) error {
 		if row.Name == scoregate.DefaultEndpointName {
 			return scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeDefaultEndpointLocked, "",
 				"the default endpoint follows each publish of the web service and cannot be refreshed")
@@ -241,10 +214,7 @@ func (db *DB) RefreshEndpoint(ctx context.Context, ws, svc, name string, overwri
 		out, err = db.endpoint(tx, row)
 		return err
 	})
-	if err != nil {
-		return nil, translate(fmt.Sprintf("refresh endpoint %s of web service %s", name, svc), err, nil, nil)
-	}
-	return out, nil
+	return out, err
 }
 
 // RegenerateEndpointKey replaces one key of an endpoint; the old key stops
@@ -254,6 +224,24 @@ func (db *DB) RegenerateEndpointKey(ctx context.Context, ws, svc, name string, k
 		return nil, err
 	}
 	var out *scoregate.Endpoint
+	err := db.changeEndpoint(ctx, ws, svc, name, "regenerate "+string(kt)+" key of", func(tx *gorm.DB, sv webServiceRow, row endpointRow) (err error) {
+		if _, err := db.rotateCredential(tx, ws, row.ID, kt); err != nil {
+			return err
+		}
+		out, err = db.endpoint(tx, row)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.log.InfoContext(ctx, "store: endpoint key regenerated", "workspace_id", ws, "endpoint_id", out.ID, "key_type", string(kt))
+	return out, nil
+}
+
+// changeEndpoint runs fn in a transaction on endpoint name of web service svc,
+// with the service's row locked (see the top of this file), and translates
+// its error, saying what was being done.
+func (db *DB) changeEndpoint(ctx context.Context, ws, svc, name, what string, fn func(tx *gorm.DB, sv webServiceRow, row endpointRow) error) error {
 	err := db.inTx(ctx, func(tx *gorm.DB) error {
 		sv, err := findService(tx, ws, svc, true)
 		if err != nil {
@@ -263,15 +251,10 @@ func (db *DB) RegenerateEndpointKey(ctx context.Context, ws, svc, name string, k
 		if err != nil {
 			return err
 		}
-		if _, err := db.rotateCredential(tx, ws, row.ID, kt); err != nil {
-			return err
-		}
-		out, err = db.endpoint(tx, row)
-		return err
+		return fn(tx, sv, row)
 	})
 	if err != nil {
-		return nil, translate(fmt.Sprintf("regenerate %s key of endpoint %s", kt, name), err, nil, nil)
+		return translate(fmt.Sprintf("%s endpoint %s of web service %s", what, name, svc), err, nil, nil)
 	}
-	db.log.InfoContext(ctx, "store: endpoint key regenerated", "workspace_id", ws, "endpoint_id", out.ID, "key_type", string(kt))
-	return out, nil
+	return nil
 }
