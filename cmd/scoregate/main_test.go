@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -276,46 +277,62 @@ func quickStart(t *testing.T, env map[string]string) {
 }
 
 // TestSchemaBehindRefused checks that serve refuses a database whose schema
-// is behind unless --migrate is given, while a new database is migrated.
+// is behind unless --migrate is given or "scoregate migrate" ran, while a
+// new database is migrated on first start.
 func TestSchemaBehindRefused(t *testing.T) {
 	t.Parallel()
-	dataDir := t.TempDir()
-	env := map[string]string{"SCOREGATE_DATA_DIR": dataDir}
-	getenv := func(k string) string { return env[k] }
-	// Make a database at schema version 1 only.
-	cfg, _, err := adminFlags("migrate", nil, getenv, io.Discard, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	db, err := openAdminStore(ctx, cfg, newLogger(cfg, io.Discard))
-	if err != nil {
-		t.Fatal(err)
+	// behind makes a data directory whose database is at schema version 1.
+	behind := func(t *testing.T) func(string) string {
+		env := map[string]string{"SCOREGATE_DATA_DIR": t.TempDir()}
+		getenv := func(k string) string { return env[k] }
+		cfg, _, err := adminFlags("migrate", nil, getenv, io.Discard, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := openAdminStore(ctx, cfg, newLogger(cfg, io.Discard))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.MigrateTo(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		return getenv
 	}
-	if err := db.MigrateTo(ctx, 1); err != nil {
-		t.Fatal(err)
+	start := func(getenv func(string) string, args ...string) error {
+		m := NewMain(getenv, io.Discard, io.Discard)
+		if err := m.ParseFlags(append([]string{"-addr", "127.0.0.1:0"}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		err := m.Run(ctx)
+		return errors.Join(err, m.Close())
 	}
-	db.Close()
 
-	var stderr syncBuffer
-	m := NewMain(getenv, io.Discard, &stderr)
-	if err := m.ParseFlags([]string{"-addr", "127.0.0.1:0"}); err != nil {
-		t.Fatal(err)
-	}
-	err = m.Run(ctx)
-	m.Close()
-	if err == nil || !strings.Contains(err.Error(), "scoregate migrate") {
-		t.Fatalf("Run on a schema behind: err = %v, want a refusal naming scoregate migrate", err)
-	}
-
-	var out bytes.Buffer
-	if err := run(ctx, []string{"migrate"}, getenv, &out, io.Discard); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	if !strings.Contains(out.String(), "database schema at version") {
-		t.Errorf("migrate output %q", out.String())
-	}
-	boot(t, env)
+	t.Run("refused, then migrate command", func(t *testing.T) {
+		t.Parallel()
+		getenv := behind(t)
+		err := start(getenv)
+		if err == nil || !strings.Contains(err.Error(), "scoregate migrate") {
+			t.Fatalf("Run on a schema behind: err = %v, want a refusal naming scoregate migrate", err)
+		}
+		var out bytes.Buffer
+		if err := run(ctx, []string{"migrate"}, getenv, &out, io.Discard); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		if !strings.Contains(out.String(), "database schema at version 2") {
+			t.Errorf("migrate output %q", out.String())
+		}
+		if err := start(getenv); err != nil {
+			t.Errorf("Run after migrate: %v", err)
+		}
+	})
+	t.Run("-migrate flag", func(t *testing.T) {
+		t.Parallel()
+		if err := start(behind(t), "-migrate"); err != nil {
+			t.Errorf("Run -migrate on a schema behind: %v", err)
+		}
+	})
 }
 
 // TestConfig covers flag and environment precedence, validation and the
