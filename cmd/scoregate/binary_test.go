@@ -107,7 +107,7 @@ func TestAdminCommands(t *testing.T) {
 	call := func(args ...string) string {
 		t.Helper()
 		var out bytes.Buffer
-		if err := run(ctx, args, getenv, &out, io.Discard); err != nil {
+		if err := run(ctx, args, getenv, nil, &out, io.Discard); err != nil {
 			t.Fatalf("scoregate %s: %v", strings.Join(args, " "), err)
 		}
 		return out.String()
@@ -136,10 +136,10 @@ func TestAdminCommands(t *testing.T) {
 		t.Errorf("regenerated secondary token %q", rotated)
 	}
 	var out bytes.Buffer
-	if err := run(ctx, []string{"workspace", "token", "0123456789abcdef0123456789abcdef"}, getenv, &out, io.Discard); err == nil {
+	if err := run(ctx, []string{"workspace", "token", "0123456789abcdef0123456789abcdef"}, getenv, nil, &out, io.Discard); err == nil {
 		t.Errorf("token of an unknown workspace: no error")
 	}
-	if err := run(ctx, []string{"bogus"}, getenv, &out, io.Discard); err == nil {
+	if err := run(ctx, []string{"bogus"}, getenv, nil, &out, io.Discard); err == nil {
 		t.Errorf("unknown command: no error")
 	}
 	if out := call("serve", "-config-dump"); !strings.Contains(out, `"DataDir"`) {

@@ -3,6 +3,7 @@
 //
 //	scoregate [serve] [flags]          run the gateway (the default)
 //	scoregate migrate [flags]          apply pending database migrations
+//	scoregate score --model M IN OUT   score a CSV file offline with a PMML model
 //	scoregate workspace create NAME    create a workspace
 //	scoregate workspace list           list workspaces
 //	scoregate workspace token ID       print a workspace token (-type, -regenerate)
@@ -29,7 +30,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "scoregate:", err)
 		os.Exit(1)
@@ -37,7 +38,7 @@ func main() {
 }
 
 // run dispatches to a subcommand; serve is the default.
-func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return errors.Join(err, m.Close())
 	case "migrate":
 		return runMigrate(ctx, args, env, stdout, stderr)
+	case "score":
+		return runScore(ctx, args, stdin, stdout, stderr)
 	case "workspace":
 		return runWorkspace(ctx, args, env, stdout, stderr)
 	case "version":
@@ -73,6 +76,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 const usage = `usage:
   scoregate [serve] [flags]              run the gateway (default)
   scoregate migrate [flags]              apply pending database migrations
+  scoregate score --model M.pmml IN OUT  score a CSV file offline (IN, OUT may be -)
   scoregate workspace create NAME        create a workspace
   scoregate workspace list               list workspaces
   scoregate workspace token [-type Primary|Secondary] [-regenerate] ID

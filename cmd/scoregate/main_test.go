@@ -317,7 +317,7 @@ func TestSchemaBehindRefused(t *testing.T) {
 			t.Fatalf("Run on a schema behind: err = %v, want a refusal naming scoregate migrate", err)
 		}
 		var out bytes.Buffer
-		if err := run(ctx, []string{"migrate"}, getenv, &out, io.Discard); err != nil {
+		if err := run(ctx, []string{"migrate"}, getenv, nil, &out, io.Discard); err != nil {
 			t.Fatalf("migrate: %v", err)
 		}
 		if !strings.Contains(out.String(), "database schema at version 2") {

@@ -2,7 +2,9 @@ package pmml_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,28 +14,78 @@ import (
 
 // BenchmarkInspect measures Inspect on the largest corpus model and on a
 // generated sklearn2pmml-style random forest of about 90 MB, the size
-// Limits.MaxBytes is set for. Inspect is bound by encoding/xml's tokenizer:
-// it reads every token of the trees it does not keep.
+// Limits.MaxBytes is set for. Inspect is bound by the tokenizer: it scans
+// every token of the trees it does not keep (BenchmarkScan's "skip").
 func BenchmarkInspect(b *testing.B) {
 	b.Run("forest-200x12", func(b *testing.B) {
 		benchmarkInspect(b, forest(200, 12))
 	})
 	b.Run("corpus-largest", func(b *testing.B) {
-		paths, _ := filepath.Glob(filepath.Join(corpusDir(b), "*", "model.pmml"))
-		var largest []byte
-		var name string
-		for _, p := range paths {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				b.Fatal(err)
+		name, data := largestCorpusModel(b)
+		b.Logf("%s: %d bytes", name, len(data))
+		benchmarkInspect(b, data)
+	})
+}
+
+// BenchmarkScan measures the parser's tokenizer on the same documents as
+// BenchmarkInspect: "tokens" is the bare scanner loop, "skip" passes over
+// the whole document as Inspect passes over model bodies, "deliver" hands
+// out every element with its attributes decoded, as Compile reads a body,
+// and "encoding-xml" is the xml.Decoder token loop the scanner replaced.
+func BenchmarkScan(b *testing.B) {
+	b.Run("forest-200x12", func(b *testing.B) {
+		benchmarkScan(b, forest(200, 12))
+	})
+	b.Run("corpus-largest", func(b *testing.B) {
+		_, data := largestCorpusModel(b)
+		benchmarkScan(b, data)
+	})
+}
+
+func benchmarkScan(b *testing.B, data []byte) {
+	for _, mode := range []string{"tokens", "skip", "deliver"} {
+		b.Run(mode, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := pmml.ScanForBenchmark(data, mode); err != nil {
+					b.Fatal(err)
+				}
 			}
-			if len(data) > len(largest) {
-				largest, name = data, filepath.Base(filepath.Dir(p))
+		})
+	}
+	b.Run("encoding-xml", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			d := xml.NewDecoder(bytes.NewReader(data))
+			for {
+				if _, err := d.Token(); err == io.EOF {
+					break
+				} else if err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
-		b.Logf("%s: %d bytes", name, len(largest))
-		benchmarkInspect(b, largest)
 	})
+}
+
+// largestCorpusModel returns the name and content of the largest model of
+// the corpus.
+func largestCorpusModel(b *testing.B) (string, []byte) {
+	paths, _ := filepath.Glob(filepath.Join(corpusDir(b), "*", "model.pmml"))
+	var name string
+	var largest []byte
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(data) > len(largest) {
+			largest, name = data, filepath.Base(filepath.Dir(p))
+		}
+	}
+	return name, largest
 }
 
 func benchmarkInspect(b *testing.B, data []byte) {

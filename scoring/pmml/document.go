@@ -1,6 +1,10 @@
 package pmml
 
-import "github.com/scoregate/scoregate"
+import (
+	"encoding/xml"
+
+	"github.com/scoregate/scoregate"
+)
 
 // document is a PMML document decoded into plain values: what Inspect
 // reports, and what a compiled model will evaluate without going back to
@@ -111,6 +115,7 @@ type targetValue struct {
 // belongs to the model-specific decoders of pmml.Compile.
 type model struct {
 	kind         string // element name: TreeModel, MiningModel, ...
+	attrs        []xml.Attr
 	name         string // modelName attribute
 	functionName string
 	miningSchema []miningField

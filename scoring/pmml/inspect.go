@@ -18,17 +18,26 @@ type Limits struct {
 	// boosting or unpruned sklearn trees grow (each tree level is one nested
 	// Node) and still stops a document that is nothing but nesting.
 	MaxDepth int
+	// MaxSegments caps the Segments of all MiningModels of a document, at
+	// any nesting, and MaxNodes the tree Nodes of all its TreeModels: they
+	// bound what Compile builds, which Inspect does not. The defaults,
+	// 100,000 segments and 5,000,000 nodes, are far above the 200-tree,
+	// ~370,000-node forest that fits in MaxBytes.
+	MaxSegments int
+	MaxNodes    int
 }
 
 // Defaults of Limits.
 const (
-	DefaultMaxBytes = 256 << 20
-	DefaultMaxDepth = 2000
+	DefaultMaxBytes    = 256 << 20
+	DefaultMaxDepth    = 2000
+	DefaultMaxSegments = 100_000
+	DefaultMaxNodes    = 5_000_000
 )
 
 // DefaultLimits returns the limits used where none are configured.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: DefaultMaxBytes, MaxDepth: DefaultMaxDepth}
+	return Limits{MaxBytes: DefaultMaxBytes, MaxDepth: DefaultMaxDepth, MaxSegments: DefaultMaxSegments, MaxNodes: DefaultMaxNodes}
 }
 
 // withDefaults replaces zero (or negative) fields by their defaults.
@@ -38,6 +47,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxSegments <= 0 {
+		l.MaxSegments = DefaultMaxSegments
+	}
+	if l.MaxNodes <= 0 {
+		l.MaxNodes = DefaultMaxNodes
 	}
 	return l
 }

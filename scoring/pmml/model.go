@@ -2,6 +2,7 @@ package pmml
 
 import (
 	"encoding/xml"
+	"slices"
 	"strconv"
 )
 
@@ -25,6 +26,7 @@ var (
 func (p *parser) model(m *model, se xml.StartElement, body bodyFunc) error {
 	m.kind = se.Name.Local
 	m.line = p.line()
+	m.attrs = slices.Clone(se.Attr) // kind-specific attributes, read by Compile
 	m.name = attrOr(se, "modelName", "")
 	if m.functionName = attrOr(se, "functionName", ""); m.functionName == "" {
 		return p.errorf("the %s has no functionName", m.kind)
@@ -40,7 +42,7 @@ func (p *parser) model(m *model, se xml.StartElement, body bodyFunc) error {
 			return p.miningSchema(m)
 		case p.is(c, "Output"):
 			m.hasOutput = true
-			return p.output(m)
+			return p.output(m, body)
 		case p.is(c, "Targets"):
 			return p.targets(m)
 		}
@@ -102,9 +104,10 @@ func (p *parser) miningSchema(m *model) error {
 	})
 }
 
-// output decodes the OutputFields of the Output just started. Their
-// expressions and decisions (transformedValue, decision) are passed over.
-func (p *parser) output(m *model) error {
+// output decodes the OutputFields of the Output just started. The content
+// of each (the expression of a transformedValue, the Decisions of a
+// decision) goes to body, with the field already appended to m.output.
+func (p *parser) output(m *model, body bodyFunc) error {
 	return p.children(func(se xml.StartElement) error {
 		if !p.is(se, "OutputField") {
 			return p.skip()
@@ -133,7 +136,7 @@ func (p *parser) output(m *model) error {
 		}
 		f.rank = rank
 		m.output = append(m.output, f)
-		return p.skip()
+		return body(p, m, se)
 	})
 }
 

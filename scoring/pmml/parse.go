@@ -8,7 +8,9 @@ import (
 
 // bodyFunc decodes, or passes over, a child of the model element other than
 // MiningSchema, Output and Targets: the model's body and its
-// LocalTransformations. It must consume the child.
+// LocalTransformations. It also gets the rest of each OutputField (whose
+// attributes are already in m.output) and, with m nil, the document's
+// TransformationDictionary. It must consume the element.
 type bodyFunc func(p *parser, m *model, se xml.StartElement) error
 
 // skipBody passes over a model body; it is what Inspect needs.
@@ -70,6 +72,8 @@ func (p *parser) document(body bodyFunc) (*document, error) {
 			}
 			hasModel = true
 			return p.model(&doc.model, se, body)
+		case p.is(se, "TransformationDictionary"):
+			return body(p, nil, se)
 		}
 		return p.skip()
 	})

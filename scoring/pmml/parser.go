@@ -1,7 +1,6 @@
 package pmml
 
 import (
-	"bufio"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,18 +12,28 @@ import (
 	"github.com/scoregate/scoregate"
 )
 
-// parser is an xml.Decoder that counts element depth and bytes read, and
-// turns whatever goes wrong into the error a publisher should see. Every
-// element reader of the package reads through it, so the limits hold for the
-// parts it decodes and the parts it passes over alike.
+// parser reads a document through the scanner, counts element depth and
+// bytes read, and turns whatever goes wrong into the error a publisher
+// should see. Every element reader of the package reads through it, so the
+// limits hold for the parts it decodes and the parts it passes over alike.
+//
+// It hands elements out as xml.StartElement, as it did when it wrapped an
+// xml.Decoder, and with the same lifetime: an element and its attributes
+// stay valid after later tokens (only CharData, Comment, ProcInst and
+// Directive bytes from next are valid until the next call). skip and the
+// text between children never leave the scanner's buffer, which is what
+// makes passing over a model body cheap.
 type parser struct {
-	d     *xml.Decoder
+	sc    *scanner
 	in    *meter
 	lim   Limits
 	depth int
 	// space is the namespace of the root element; only elements in it are
 	// PMML elements.
 	space string
+	// attrSlab is carved into the attribute lists of the elements handed out:
+	// one allocation for many elements instead of one each.
+	attrSlab []xml.Attr
 }
 
 // meter counts the bytes read from the document and remembers an error of
@@ -50,44 +59,80 @@ func newParser(r io.Reader, lim Limits) *parser {
 		limit++ // one byte more than allowed tells "too large" from "exactly at the limit"
 	}
 	in := &meter{r: io.LimitReader(r, limit)}
-	d := xml.NewDecoder(bufio.NewReaderSize(in, 64<<10))
-	d.CharsetReader = charsetReader
-	return &parser{d: d, in: in, lim: lim}
+	return &parser{sc: newScanner(in), in: in, lim: lim}
 }
 
-// next returns the next token. It fails when an element opens deeper than
-// Limits.MaxDepth, and returns io.EOF only at the end of a document whose
-// elements are all closed (the decoder reports a truncated one as a syntax
-// error).
+// scanToken scans the next token, keeping the depth. It fails when an
+// element opens deeper than Limits.MaxDepth.
+func (p *parser) scanToken() (tokenKind, error) {
+	k, err := p.sc.next()
+	if err != nil {
+		return tokNone, err
+	}
+	switch k {
+	case tokStart:
+		p.depth++
+		if p.depth > p.lim.MaxDepth {
+			return tokNone, p.errorf("elements are nested more than %d deep", p.lim.MaxDepth)
+		}
+	case tokEnd:
+		p.depth--
+	}
+	return k, nil
+}
+
+// next returns the next token, as xml.Decoder.Token did: a StartElement
+// (followed by its EndElement when it is self-closing), EndElement,
+// CharData (entities decoded), Comment, ProcInst or Directive. It fails
+// when an element opens deeper than Limits.MaxDepth, and returns io.EOF
+// only at the end of a document whose elements are all closed (a truncated
+// one is a syntax error).
 func (p *parser) next() (xml.Token, error) {
-	tok, err := p.d.Token()
+	k, err := p.scanToken()
 	if err != nil {
 		return nil, err
 	}
-	switch tok.(type) {
-	case xml.StartElement:
-		p.depth++
-		if p.depth > p.lim.MaxDepth {
-			return nil, p.errorf("elements are nested more than %d deep", p.lim.MaxDepth)
-		}
-	case xml.EndElement:
-		p.depth--
+	switch k {
+	case tokStart:
+		return p.scannedStart(), nil
+	case tokEnd:
+		return xml.EndElement{Name: p.sc.elementName()}, nil
+	case tokText:
+		return xml.CharData(p.sc.textBytes()), nil
+	case tokComment:
+		return xml.Comment(p.sc.raw()), nil
+	case tokProcInst:
+		return xml.ProcInst{Target: p.sc.target, Inst: p.sc.raw()}, nil
 	}
-	return tok, nil
+	return xml.Directive(p.sc.directive), nil
 }
 
-// skip passes over the rest of the element whose start was just read. It
-// is xml.Decoder.Skip plus the depth limit, which Skip does not know: every
-// token is still read, so the element's content is checked for
-// well-formedness and depth, but nothing of it is kept.
+// scannedStart returns the element whose start tag was just scanned.
+func (p *parser) scannedStart() xml.StartElement {
+	se := xml.StartElement{Name: p.sc.elementName()}
+	if n := len(p.sc.attrs); n > 0 {
+		if len(p.attrSlab) < n {
+			p.attrSlab = make([]xml.Attr, max(n, 256))
+		}
+		// The capacity ends with the list, so that appending to one never
+		// writes into the next.
+		se.Attr, p.attrSlab = p.attrSlab[:n:n], p.attrSlab[n:]
+		p.sc.fillAttrs(se.Attr)
+	}
+	return se
+}
+
+// skip passes over the rest of the element whose start was just read. Every
+// token is still scanned, so the element's content is checked for
+// well-formedness and depth, but nothing of it is decoded or kept.
 func (p *parser) skip() error {
 	level := p.depth
 	for {
-		tok, err := p.next()
+		k, err := p.scanToken()
 		if err != nil {
 			return err
 		}
-		if _, ok := tok.(xml.EndElement); ok && p.depth < level {
+		if k == tokEnd && p.depth < level {
 			return nil
 		}
 	}
@@ -99,16 +144,16 @@ func (p *parser) skip() error {
 func (p *parser) children(fn func(xml.StartElement) error) error {
 	level := p.depth
 	for {
-		tok, err := p.next()
+		k, err := p.scanToken()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := fn(t); err != nil {
+		switch k {
+		case tokStart:
+			if err := fn(p.scannedStart()); err != nil {
 				return err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			if p.depth < level {
 				return nil
 			}
@@ -121,11 +166,8 @@ func (p *parser) is(se xml.StartElement, local string) bool {
 	return se.Name.Local == local && se.Name.Space == p.space
 }
 
-// line returns the line the decoder has reached: the end of the last token.
-func (p *parser) line() int {
-	line, _ := p.d.InputPos()
-	return line
-}
+// line returns the line the scanner has reached: the end of the last token.
+func (p *parser) line() int { return p.sc.line() }
 
 // errorf returns an InvalidModel error about the current line.
 func (p *parser) errorf(format string, args ...any) *scoregate.Error {
@@ -154,19 +196,19 @@ func (p *parser) fail(err error) error {
 	if errors.As(err, &se) {
 		return se
 	}
-	if p.in.err != nil && errors.Is(err, p.in.err) {
+	if p.in.err != nil && errors.Is(err, p.in.err) || errors.Is(err, io.ErrNoProgress) {
 		return fmt.Errorf("read PMML document: %w", err)
 	}
-	var syn *xml.SyntaxError
+	var syn *syntaxError
 	if errors.As(err, &syn) {
-		return invalidf(syn.Line, "not well-formed XML: %s", syn.Msg)
+		return invalidf(syn.line, "not well-formed XML: %s", syn.msg)
 	}
 	if err == io.EOF {
 		return invalidf(p.line(), "the document ends before its root element is closed")
 	}
-	// The decoder's own plain errors: unsupported XML version or encoding.
-	// The message says it all, so there is no cause to keep.
-	return invalidf(p.line(), "%s", strings.TrimPrefix(err.Error(), "xml: "))
+	// Not expected: the scanner reports the document's faults as syntax
+	// errors or as InvalidModel errors of its own.
+	return invalidf(p.line(), "%v", err)
 }
 
 // tooLarge returns the error for a document over Limits.MaxBytes.
@@ -207,53 +249,6 @@ func (p *parser) floatAttr(se xml.StartElement, name string) (*float64, error) {
 		return nil, p.errorf("%s %s=%q is not a number", se.Name.Local, name, s)
 	}
 	return &f, nil
-}
-
-// charsetReader lets a document declare ISO-8859-1, which older exporters
-// write, or US-ASCII, besides UTF-8 (which the decoder reads itself).
-func charsetReader(label string, r io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "utf8", "us-ascii", "ascii":
-		return r, nil
-	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1":
-		br, ok := r.(io.ByteReader)
-		if !ok {
-			br = bufio.NewReader(r)
-		}
-		return &latin1{r: br}, nil
-	}
-	return nil, fmt.Errorf("encoding %q is not supported; save the document as UTF-8", label)
-}
-
-// latin1 converts ISO-8859-1 to UTF-8: bytes from 0x80 become two bytes.
-type latin1 struct {
-	r       io.ByteReader
-	pending byte
-	has     bool
-}
-
-func (l *latin1) ReadByte() (byte, error) {
-	if l.has {
-		l.has = false
-		return l.pending, nil
-	}
-	c, err := l.r.ReadByte()
-	if err != nil || c < 0x80 {
-		return c, err
-	}
-	l.pending, l.has = 0x80|c&0x3f, true
-	return 0xc0 | c>>6, nil
-}
-
-func (l *latin1) Read(b []byte) (int, error) {
-	for i := range b {
-		c, err := l.ReadByte()
-		if err != nil {
-			return i, err
-		}
-		b[i] = c
-	}
-	return len(b), nil
 }
 
 // floatOr parses the numeric attribute name, or returns def when it is

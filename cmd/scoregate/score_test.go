@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/scoregate/scoregate/fixtures"
+)
+
+// scoreFile runs "scoregate score" and returns the parsed output and stderr.
+func scoreFile(t *testing.T, model []byte, input string, flags ...string) ([][]string, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "model.pmml")
+	if err := os.WriteFile(modelPath, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inPath, outPath := filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.csv")
+	if err := os.WriteFile(inPath, []byte(input), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	args := append([]string{"score", "--model", modelPath}, flags...)
+	err := run(context.Background(), append(args, inPath, outPath), func(string) string { return "" }, nil, io.Discard, &stderr)
+	if err != nil {
+		if _, statErr := os.Stat(outPath); statErr == nil {
+			t.Errorf("a failed run left %s behind", outPath)
+		}
+		return nil, stderr.String(), err
+	}
+	f, err := os.Open(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	if strings.Contains(strings.SplitN(input, "\n", 2)[0], ";") {
+		r.Comma = ';'
+	}
+	records, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("read output: %v", err)
+	}
+	return records, stderr.String(), nil
+}
+
+// column returns the index of name in header, failing the test if absent.
+func column(t *testing.T, header []string, name string) int {
+	t.Helper()
+	for i, h := range header {
+		if h == name {
+			return i
+		}
+	}
+	t.Fatalf("no column %q in %q", name, header)
+	return -1
+}
+
+func TestScoreDemo(t *testing.T) {
+	t.Parallel()
+	records, stderr, err := scoreFile(t, fixtures.DemoModel, string(fixtures.DemoSample))
+	if err != nil {
+		t.Fatalf("score: %v", err)
+	}
+	header := records[0]
+	want := "sepal_length,sepal_width,petal_length,petal_width,predicted_species,probability_setosa,probability_versicolor,probability_virginica,Errors"
+	if got := strings.Join(header, ","); got != want {
+		t.Fatalf("header %s\nwant   %s", got, want)
+	}
+	if len(records) != 11 {
+		t.Fatalf("%d records, want a header and 10 rows", len(records))
+	}
+	species := column(t, header, "predicted_species")
+	for i, want := range map[int]string{1: "setosa", 2: "setosa", 3: "setosa", 9: "virginica", 10: "virginica"} {
+		if got := records[i][species]; got != want {
+			t.Errorf("row %d: predicted %q, want %q (%v)", i, got, want, records[i])
+		}
+	}
+	if got := records[1][column(t, header, "probability_setosa")]; got != "1" {
+		t.Errorf("row 1: probability_setosa %q, want 1", got)
+	}
+	if !strings.Contains(stderr, "scored 10 rows: 10 ok") {
+		t.Errorf("summary %q", stderr)
+	}
+}
+
+func TestScoreCSVShapes(t *testing.T) {
+	t.Parallel()
+	t.Run("semicolons, BOM, CRLF, other column order, extra column", func(t *testing.T) {
+		t.Parallel()
+		in := "\uFEFFsepal_length;ID;PETAL_WIDTH;petal_length;sepal_width\r\n5.1;a1;0.2;1.4;3.5\r\n6.3;a2;2.5;6.0;3.3\r\n"
+		records, _, err := scoreFile(t, fixtures.DemoModel, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(records) != 3 || records[0][1] != "ID" || records[2][1] != "a2" {
+			t.Fatalf("records %q", records)
+		}
+		if got := records[2][column(t, records[0], "predicted_species")]; got != "virginica" {
+			t.Errorf("predicted %q", got)
+		}
+	})
+	t.Run("missing column fails the file", func(t *testing.T) {
+		t.Parallel()
+		_, _, err := scoreFile(t, fixtures.DemoModel, "sepal_length,sepal_width\n5.1,3.5\n")
+		if err == nil || !strings.Contains(err.Error(), "petal_length") || !strings.Contains(err.Error(), "petal_width") {
+			t.Errorf("err = %v, want one naming petal_length and petal_width", err)
+		}
+	})
+	t.Run("bad cell is a row error", func(t *testing.T) {
+		t.Parallel()
+		in := "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n5.1,3.5,abc,0.2\n"
+		records, stderr, err := scoreFile(t, fixtures.DemoModel, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := column(t, records[0], "Errors")
+		if records[1][errs] != "" || !strings.Contains(records[2][errs], "petal_length") {
+			t.Errorf("Errors column: %q / %q", records[1][errs], records[2][errs])
+		}
+		if !strings.Contains(stderr, "1 with errors") {
+			t.Errorf("summary %q", stderr)
+		}
+	})
+	t.Run("bad model", func(t *testing.T) {
+		t.Parallel()
+		_, _, err := scoreFile(t, []byte("<PMML><Oops"), "a\n1\n")
+		if err == nil || !strings.Contains(err.Error(), "compile") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// TestScoreCorpusFile scores a conformance-corpus input file from the
+// command line and compares the predicted probabilities with the expected
+// file, as a data scientist checking a model before publishing would.
+func TestScoreCorpusFile(t *testing.T) {
+	t.Parallel()
+	dir := corpusCase(t, "sklearn-DecisionTreeIris")
+	model, err := os.ReadFile(filepath.Join(dir, "model.pmml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, err := os.ReadFile(filepath.Join(dir, "input.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, _, err := scoreFile(t, model, string(input))
+	if err != nil {
+		t.Fatalf("score: %v", err)
+	}
+	f, err := os.Open(filepath.Join(dir, "expected.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	expected, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != len(expected) {
+		t.Fatalf("%d output records, %d expected", len(records), len(expected))
+	}
+	col := column(t, records[0], "probability(virginica)")
+	exp := column(t, expected[0], "probability(virginica)")
+	for i := 1; i < len(records); i++ {
+		if !sameNumber(records[i][col], expected[i][exp]) {
+			t.Fatalf("row %d: probability(virginica) %q, expected %q", i, records[i][col], expected[i][exp])
+		}
+	}
+}
+
+func sameNumber(a, b string) bool {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	d := x - y
+	return d < 1e-9 && d > -1e-9
+}
+
+// corpusCase locates a case of the external PMML conformance corpus:
+// $SCOREGATE_PMML_CORPUS, or ../shared/pmml-corpus beside the repository.
+// It is never copied into the repository.
+func corpusCase(t *testing.T, name string) string {
+	t.Helper()
+	root := os.Getenv("SCOREGATE_PMML_CORPUS")
+	if root == "" {
+		root = filepath.Join("..", "..", "..", "shared", "pmml-corpus")
+	}
+	dir := filepath.Join(root, name)
+	if _, err := os.Stat(filepath.Join(dir, "model.pmml")); err != nil {
+		t.Skipf("PMML corpus case %s not found (%v): set SCOREGATE_PMML_CORPUS", name, err)
+	}
+	return dir
+}
