@@ -144,9 +144,6 @@ func TestClusteringRejects(t *testing.T) {
 // with no allocation. Not parallel: testing.AllocsPerRun refuses to run in
 // a parallel test.
 func TestClusteringScoreAllocs(t *testing.T) {
-	if pmml.RaceEnabled {
-		t.Skip("allocation counts are meaningless under the race detector")
-	}
 	for _, name := range []string{"rattle-KMeansIris", "knime-KMeansIris"} {
 		assertCorpusNoAllocs(t, name)
 	}
