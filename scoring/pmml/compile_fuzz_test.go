@@ -56,28 +56,38 @@ func FuzzCompile(f *testing.F) {
 	for _, seed := range compileSeeds {
 		f.Add([]byte(seed))
 	}
-	lim := pmml.Limits{MaxBytes: 1 << 16, MaxDepth: 64, MaxNodes: 1000, MaxSegments: 100}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := pmml.Compile(bytes.NewReader(data), lim)
-		if err != nil {
-			var e *scoregate.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v (%T) is not a *scoregate.Error", err, err)
-			}
-			ok := (e.Class == scoregate.BadUserArgument && e.Code == scoregate.CodeInvalidModel) ||
-				(e.Class == scoregate.RequestEntityTooLarge && e.Code == scoregate.CodeModelTooLarge)
-			if !ok || e.Message == "" {
-				t.Fatalf("error %s/%s %q; want InvalidModel or ModelTooLarge with a message", e.Class, e.Code, e.Message)
-			}
-			return
+	f.Fuzz(fuzzCompiled)
+}
+
+// fuzzLimits keep fuzzed documents small enough to compile quickly.
+var fuzzLimits = pmml.Limits{MaxBytes: 1 << 16, MaxDepth: 64, MaxNodes: 1000, MaxSegments: 100}
+
+// fuzzCompiled is the body of every Compile fuzz target: Compile must
+// blame any failure on the document (InvalidModel or ModelTooLarge, with a
+// message), and what it accepts must score, or refuse as a row error,
+// rows of missing values and of assorted text in every field.
+func fuzzCompiled(t *testing.T, data []byte) {
+	m, err := pmml.Compile(bytes.NewReader(data), fuzzLimits)
+	if err != nil {
+		var e *scoregate.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("error %v (%T) is not a *scoregate.Error", err, err)
 		}
-		row, out := m.NewRow(), m.NewOutput()
-		scoreChecked(t, m, row, out)
+		ok := (e.Class == scoregate.BadUserArgument && e.Code == scoregate.CodeInvalidModel) ||
+			(e.Class == scoregate.RequestEntityTooLarge && e.Code == scoregate.CodeModelTooLarge)
+		if !ok || e.Message == "" {
+			t.Fatalf("error %s/%s %q; want InvalidModel or ModelTooLarge with a message", e.Class, e.Code, e.Message)
+		}
+		return
+	}
+	row, out := m.NewRow(), m.NewOutput()
+	scoreChecked(t, m, row, out)
+	for _, text := range []string{"1.5", "0", "-1e308", "v"} {
 		for i := range row {
-			row.SetString(i, "1.5")
+			row.SetString(i, text)
 		}
 		scoreChecked(t, m, row, out)
-	})
+	}
 }
 
 // scoreChecked scores a row, failing on an error that is not a row error.

@@ -1,12 +1,7 @@
 package pmml_test
 
 import (
-	"bytes"
-	"errors"
 	"testing"
-
-	"github.com/scoregate/scoregate"
-	"github.com/scoregate/scoregate/scoring/pmml"
 )
 
 // FuzzCompileNeuralBayes is FuzzCompile seeded with neural networks and
@@ -24,25 +19,5 @@ func FuzzCompileNeuralBayes(f *testing.F) {
 <NeuralOutput outputNeuron="ob"><DerivedField><NormDiscrete field="y" value="b"/></DerivedField></NeuralOutput></NeuralOutputs>`)))
 	f.Add([]byte(bayesDoc()))
 	f.Add([]byte(bayesDoc(` threshold="0.001"`, ` threshold="0"`)))
-	lim := pmml.Limits{MaxBytes: 1 << 16, MaxDepth: 64, MaxNodes: 1000, MaxSegments: 100}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := pmml.Compile(bytes.NewReader(data), lim)
-		if err != nil {
-			var e *scoregate.Error
-			if !errors.As(err, &e) || e.Message == "" ||
-				!(e.Class == scoregate.BadUserArgument && e.Code == scoregate.CodeInvalidModel) &&
-					!(e.Class == scoregate.RequestEntityTooLarge && e.Code == scoregate.CodeModelTooLarge) {
-				t.Fatalf("error %v (%T); want InvalidModel or ModelTooLarge with a message", err, err)
-			}
-			return
-		}
-		row, out := m.NewRow(), m.NewOutput()
-		scoreChecked(t, m, row, out)
-		for _, s := range []string{"1.5", "0", "-1e308", "v"} {
-			for i := range row {
-				row.SetString(i, s)
-			}
-			scoreChecked(t, m, row, out)
-		}
-	})
+	f.Fuzz(fuzzCompiled)
 }

@@ -1,15 +1,10 @@
 package pmml_test
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/scoregate/scoregate"
-	"github.com/scoregate/scoregate/scoring/pmml"
 )
 
 // FuzzCompileSVMClustering is FuzzCompile seeded with support vector
@@ -32,27 +27,5 @@ func FuzzCompileSVMClustering(f *testing.F) {
 			}
 		}
 	}
-	lim := pmml.Limits{MaxBytes: 1 << 16, MaxDepth: 64, MaxNodes: 1000, MaxSegments: 100}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := pmml.Compile(bytes.NewReader(data), lim)
-		if err != nil {
-			var e *scoregate.Error
-			if !errors.As(err, &e) || e.Message == "" ||
-				!(e.Class == scoregate.BadUserArgument && e.Code == scoregate.CodeInvalidModel) &&
-					!(e.Class == scoregate.RequestEntityTooLarge && e.Code == scoregate.CodeModelTooLarge) {
-				t.Fatalf("error %v (%T); want InvalidModel or ModelTooLarge with a message", err, err)
-			}
-			return
-		}
-		row, out := m.NewRow(), m.NewOutput()
-		scoreChecked(t, m, row, out)
-		for i := range row {
-			row.SetString(i, "1.5")
-		}
-		scoreChecked(t, m, row, out)
-		for i := range row {
-			row.SetString(i, "0")
-		}
-		scoreChecked(t, m, row, out)
-	})
+	f.Fuzz(fuzzCompiled)
 }
