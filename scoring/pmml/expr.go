@@ -53,11 +53,7 @@ func (c *compiler) expr(sc *scope, x *xnode) (expr, error) {
 	case "Constant":
 		return c.constant(x)
 	case "FieldRef":
-		name, err := x.need("field")
-		if err != nil {
-			return nil, err
-		}
-		slot, err := c.ref(sc, x, name)
+		slot, err := c.fieldSlot(sc, x)
 		if err != nil {
 			return nil, err
 		}
@@ -151,11 +147,7 @@ type normDiscreteExpr struct {
 }
 
 func (c *compiler) normDiscrete(sc *scope, x *xnode) (expr, error) {
-	name, err := x.need("field")
-	if err != nil {
-		return nil, err
-	}
-	slot, err := c.ref(sc, x, name)
+	slot, err := c.fieldSlot(sc, x)
 	if err != nil {
 		return nil, err
 	}
@@ -200,11 +192,7 @@ type normContinuousExpr struct {
 }
 
 func (c *compiler) normContinuous(sc *scope, x *xnode) (expr, error) {
-	name, err := x.need("field")
-	if err != nil {
-		return nil, err
-	}
-	slot, err := c.ref(sc, x, name)
+	slot, err := c.fieldSlot(sc, x)
 	if err != nil {
 		return nil, err
 	}
@@ -265,4 +253,14 @@ func (e normContinuousExpr) eval(s *state) Value {
 	}
 	o0, o1, n0, n1 := e.orig[i-1], e.orig[i], e.norm[i-1], e.norm[i]
 	return Float(n0 + (x-o0)*(n1-n0)/(o1-o0))
+}
+
+// fieldSlot resolves the "field" attribute of x, which every expression
+// reading one field has, to that field's slot.
+func (c *compiler) fieldSlot(sc *scope, x *xnode) (int32, error) {
+	name, err := x.need("field")
+	if err != nil {
+		return 0, err
+	}
+	return c.ref(sc, x, name)
 }

@@ -46,11 +46,7 @@ func compileInterval(x *xnode) (interval, error) {
 }
 
 func (c *compiler) discretize(sc *scope, x *xnode) (expr, error) {
-	name, err := x.need("field")
-	if err != nil {
-		return nil, err
-	}
-	slot, err := c.ref(sc, x, name)
+	slot, err := c.fieldSlot(sc, x)
 	if err != nil {
 		return nil, err
 	}

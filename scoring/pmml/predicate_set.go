@@ -11,11 +11,7 @@ type setPred struct {
 }
 
 func (c *compiler) setPredicate(sc *scope, x *xnode) (predicate, error) {
-	field, err := x.need("field")
-	if err != nil {
-		return nil, err
-	}
-	slot, err := c.ref(sc, x, field)
+	slot, err := c.fieldSlot(sc, x)
 	if err != nil {
 		return nil, err
 	}
