@@ -69,15 +69,7 @@ var fuzzLimits = pmml.Limits{MaxBytes: 1 << 16, MaxDepth: 64, MaxNodes: 1000, Ma
 func fuzzCompiled(t *testing.T, data []byte) {
 	m, err := pmml.Compile(bytes.NewReader(data), fuzzLimits)
 	if err != nil {
-		var e *scoregate.Error
-		if !errors.As(err, &e) {
-			t.Fatalf("error %v (%T) is not a *scoregate.Error", err, err)
-		}
-		ok := (e.Class == scoregate.BadUserArgument && e.Code == scoregate.CodeInvalidModel) ||
-			(e.Class == scoregate.RequestEntityTooLarge && e.Code == scoregate.CodeModelTooLarge)
-		if !ok || e.Message == "" {
-			t.Fatalf("error %s/%s %q; want InvalidModel or ModelTooLarge with a message", e.Class, e.Code, e.Message)
-		}
+		checkDocumentError(t, err)
 		return
 	}
 	row, out := m.NewRow(), m.NewOutput()
@@ -141,4 +133,19 @@ func FuzzScore(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkDocumentError fails t unless err blames the document: an
+// InvalidModel or ModelTooLarge *scoregate.Error with a message.
+func checkDocumentError(t *testing.T, err error) {
+	t.Helper()
+	var e *scoregate.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *scoregate.Error", err, err)
+	}
+	ok := (e.Class == scoregate.BadUserArgument && e.Code == scoregate.CodeInvalidModel) ||
+		(e.Class == scoregate.RequestEntityTooLarge && e.Code == scoregate.CodeModelTooLarge)
+	if !ok || e.Message == "" {
+		t.Fatalf("error %s/%s %q; want InvalidModel or ModelTooLarge with a message", e.Class, e.Code, e.Message)
+	}
 }

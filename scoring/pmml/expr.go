@@ -207,27 +207,38 @@ func (c *compiler) normContinuous(sc *scope, x *xnode) (expr, error) {
 		}
 		e.mapMissing = Float(f)
 	}
+	orig, norm, err := linearNorms(x)
+	if err != nil {
+		return nil, err
+	}
+	e.orig, e.norm = orig, norm
+	return e, nil
+}
+
+// linearNorms reads the LinearNorm points of a NormContinuous: at least
+// two, each with orig and norm, orig strictly increasing.
+func linearNorms(x *xnode) (orig, norm []float64, err error) {
 	for _, k := range x.kids {
 		if k.name != "LinearNorm" {
 			continue
 		}
 		o, err := k.float("orig", math.NaN())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		n, err := k.float("norm", math.NaN())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if math.IsNaN(o) || math.IsNaN(n) || (len(e.orig) > 0 && o <= e.orig[len(e.orig)-1]) {
-			return nil, k.errorf("needs orig and norm, with orig increasing")
+		if math.IsNaN(o) || math.IsNaN(n) || (len(orig) > 0 && o <= orig[len(orig)-1]) {
+			return nil, nil, k.errorf("needs orig and norm, with orig increasing")
 		}
-		e.orig, e.norm = append(e.orig, o), append(e.norm, n)
+		orig, norm = append(orig, o), append(norm, n)
 	}
-	if len(e.orig) < 2 {
-		return nil, x.errorf("needs at least two LinearNorm elements")
+	if len(orig) < 2 {
+		return nil, nil, x.errorf("needs at least two LinearNorm elements")
 	}
-	return e, nil
+	return orig, norm, nil
 }
 
 func (e normContinuousExpr) eval(s *state) Value {

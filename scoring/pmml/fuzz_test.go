@@ -2,11 +2,9 @@ package pmml_test
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/scoregate/scoregate"
 	"github.com/scoregate/scoregate/fixtures"
 	"github.com/scoregate/scoregate/scoring/pmml"
 )
@@ -36,15 +34,7 @@ func FuzzInspect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info, err := pmml.Inspect(bytes.NewReader(data), lim)
 		if err != nil {
-			var e *scoregate.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v (%T) is not a *scoregate.Error", err, err)
-			}
-			ok := (e.Class == scoregate.BadUserArgument && e.Code == scoregate.CodeInvalidModel) ||
-				(e.Class == scoregate.RequestEntityTooLarge && e.Code == scoregate.CodeModelTooLarge)
-			if !ok || e.Message == "" {
-				t.Fatalf("error %s/%s %q; want InvalidModel or ModelTooLarge with a message", e.Class, e.Code, e.Message)
-			}
+			checkDocumentError(t, err)
 			return
 		}
 		if info.Kind == "" || len(info.Output.Fields) == 0 {

@@ -387,29 +387,14 @@ func (nn *neuralNet) compileOutputs(mc *modelCtx, x *xnode, ids map[string]int32
 // compileDenorm reads the LinearNorms of a NormContinuous that a
 // regression output is denormalised by.
 func compileDenorm(x *xnode) (*linearNorm, error) {
-	ln := &linearNorm{}
-	for _, k := range x.kids {
-		if k.name != "LinearNorm" {
-			continue
-		}
-		o, err := k.float("orig", math.NaN())
-		if err != nil {
-			return nil, err
-		}
-		n, err := k.float("norm", math.NaN())
-		if err != nil {
-			return nil, err
-		}
-		if math.IsNaN(o) || math.IsNaN(n) {
-			return nil, k.errorf("needs orig and norm")
-		}
-		if len(ln.norm) > 0 && (n <= ln.norm[len(ln.norm)-1] || o <= ln.orig[len(ln.orig)-1]) {
+	orig, norm, err := linearNorms(x)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(norm); i++ {
+		if norm[i] <= norm[i-1] {
 			return nil, unsupported(x.name, x.line, "denormalising a NormContinuous whose norm values do not increase with orig")
 		}
-		ln.orig, ln.norm = append(ln.orig, o), append(ln.norm, n)
 	}
-	if len(ln.orig) < 2 {
-		return nil, x.errorf("needs at least two LinearNorm elements")
-	}
-	return ln, nil
+	return &linearNorm{orig: orig, norm: norm}, nil
 }
