@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"sort"
@@ -24,7 +23,7 @@ type env struct {
 	srv   *gateway.Server
 	store scoregate.Store
 	blobs scoregate.Blobs
-	logs  *syncBuffer
+	logs  *storetest.LogBuffer
 
 	mu      sync.Mutex
 	vars    map[string]string // expanded as {name} in paths, bodies and expectations
@@ -96,7 +95,7 @@ func setup(t *testing.T, db database, opts ...option) *env {
 		deps.Store = set.wrapStore(st)
 	}
 	cfg := set.cfg
-	logs := &syncBuffer{}
+	logs := &storetest.LogBuffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := &env{
 		srv:     gateway.New(cfg, deps),
@@ -162,24 +161,6 @@ func (e *env) assertNoSecretsIn(t *testing.T, where, text string) {
 			t.Errorf("%s contains a credential", where)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestMain stops the throw-away Postgres storetest may have started.

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/scoregate/scoregate"
@@ -84,29 +83,11 @@ func TestCredentialsAtRest(t *testing.T) {
 	})
 }
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestSecretsStayOut walks through every method that makes, shows or checks
 // a credential, and checks that none reached the log or an error.
 func TestSecretsStayOut(t *testing.T) {
 	t.Parallel()
-	logs := map[string]*syncBuffer{"sqlite": {}, "postgres": {}}
+	logs := map[string]*storetest.LogBuffer{"sqlite": {}, "postgres": {}}
 	for dialect, buf := range logs {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()

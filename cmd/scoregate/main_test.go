@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/scoregate/scoregate/store/storetest"
@@ -18,35 +17,17 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // gatewayProcess is a Main booted in-process on a loopback port.
 type gatewayProcess struct {
 	main   *Main
-	stdout *syncBuffer
-	logs   *syncBuffer
+	stdout *storetest.LogBuffer
+	logs   *storetest.LogBuffer
 }
 
 // boot starts Main with env (and a loopback address), closing it at cleanup.
 func boot(t *testing.T, env map[string]string) *gatewayProcess {
 	t.Helper()
-	p := &gatewayProcess{stdout: &syncBuffer{}, logs: &syncBuffer{}}
+	p := &gatewayProcess{stdout: &storetest.LogBuffer{}, logs: &storetest.LogBuffer{}}
 	getenv := func(k string) string { return env[k] }
 	p.main = NewMain(getenv, p.stdout, p.logs)
 	if err := p.main.ParseFlags([]string{"-addr", "127.0.0.1:0"}); err != nil {
