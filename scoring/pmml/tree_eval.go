@@ -21,9 +21,10 @@ const (
 	maxPacked   = 1<<24 - 1
 	maxChildren = 127
 	// splitFlag marks a node whose two children split one numeric field
-	// at one threshold (x <= t, then x > t; or < and >=), as sklearn,
-	// XGBoost and LightGBM write every split: the walk then picks the
-	// child with one comparison and no branch on its outcome.
+	// at one threshold (x <= t, then x > t; a pair < and >= is rewritten
+	// to this, see relayout), as sklearn, XGBoost and LightGBM write every
+	// split: the walk then picks the child with one comparison and no
+	// branch on its outcome.
 	splitFlag = 1 << 31
 )
 
@@ -48,11 +49,19 @@ func (tr *tree) split(s *state, n *treeNode) (int32, bool) {
 	if v.Kind != KindNumber || v.Num != v.Num {
 		return 0, false
 	}
-	left := v.Num < cn.num || (cn.op() == opLE && v.Num == cn.num)
-	if !left {
-		c++
+	return c + right(v.Num, cn.num), true
+}
+
+// right is 1 when x > t, else 0: the child of a split (x <= t, x > t)
+// that holds, as an offset from the first. Which child a row takes is
+// as good as random, so this is arithmetic, not a branch the processor
+// would mispredict half the time.
+func right(x, t float64) int32 {
+	var d int32
+	if x > t {
+		d = 1
 	}
-	return c, true
+	return d
 }
 
 // buildNode is a node's predicate before packing.

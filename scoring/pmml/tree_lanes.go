@@ -12,9 +12,9 @@ type lanes struct {
 }
 
 // predictLanes predicts with up to laneWidth regression trees at once,
-// one level of each in turn. A forest is bound by memory latency: a tree
-// walk is a chain of cache misses, each waiting on the one before. Walking
-// several trees in step keeps several misses in flight. Only plain numeric
+// one level of each in turn. A tree walk is a chain of dependent loads
+// (often cache misses), each waiting on the one before; walking several
+// trees in step keeps several in flight. Only plain numeric
 // splits are walked here; a tree that meets anything else (a missing
 // value, another predicate) is scored again with tree.predict, which
 // knows every strategy.
@@ -38,47 +38,31 @@ func predictLanes(s *state, trees []*tree, l *lanes) {
 			}
 			nodes := tr.nodes
 			nd := &nodes[at[i]]
+			if nd.kids&splitFlag != 0 {
+				// tree.split inlined, for a field already computed.
+				c := nd.first()
+				cn := &nodes[c]
+				if slot := cn.slot(); gen[slot] == cur {
+					if v := &vals[slot]; v.Kind == KindNumber && v.Num == v.Num {
+						at[i] = c + right(v.Num, cn.num)
+						continue
+					}
+				}
+			}
 			if nd.leaf() {
 				active &^= 1 << i
 				f := tr.scores[at[i]]
 				l.v[i], l.ok[i] = f, f == f
 				continue
 			}
-			if nd.kids&splitFlag != 0 {
-				if c, ok := tr.split(s, nd); ok {
-					at[i] = c
-					continue
-				}
-			}
-			moved := false
-		kids:
-			for c, end := nd.first(), nd.end(); c < end; c++ {
-				cn := &nodes[c]
-				op := cn.op()
-				if op < opLT || op > opGE {
-					slow[i] = true
-					break
-				}
-				slot := cn.slot()
-				if gen[slot] != cur {
-					s.compute(slot)
-				}
-				v := &vals[slot]
-				if v.Kind != KindNumber {
-					slow[i] = true
-					break
-				}
-				x, t := v.Num, cn.num
-				switch {
-				case op == opLT && x < t, op == opLE && x <= t, op == opGT && x > t, op == opGE && x >= t:
-					at[i], moved = c, true
-					break kids
-				}
-			}
-			switch {
-			case slow[i]:
+			c, st := tr.step(s, nd)
+			switch st {
+			case stepMoved:
+				at[i] = c
+			case stepSlow:
+				slow[i] = true
 				active &^= 1 << i
-			case !moved: // no child holds
+			case stepNone: // no child holds
 				active &^= 1 << i
 				f := tr.scores[at[i]]
 				l.v[i], l.ok[i] = f, tr.noTrueLast && f == f
@@ -90,4 +74,43 @@ func predictLanes(s *state, trees []*tree, l *lanes) {
 			l.v[i], l.ok[i] = tr.predict(s)
 		}
 	}
+}
+
+// Outcomes of tree.step.
+const (
+	stepMoved = iota // to the child returned
+	stepNone         // no child holds
+	stepSlow         // a child needs tree.predict: a missing value, another predicate
+)
+
+// step picks the child of inner node nd for the row when the children
+// are plain numeric comparisons of a number.
+func (tr *tree) step(s *state, nd *treeNode) (int32, uint8) {
+	if nd.kids&splitFlag != 0 {
+		if c, ok := tr.split(s, nd); ok {
+			return c, stepMoved
+		}
+	}
+	nodes, vals, gen, cur := tr.nodes, s.vals, s.gen, s.cur
+	for c, end := nd.first(), nd.end(); c < end; c++ {
+		cn := &nodes[c]
+		op := cn.op()
+		if op < opLT || op > opGE {
+			return 0, stepSlow
+		}
+		slot := cn.slot()
+		if gen[slot] != cur {
+			s.compute(slot)
+		}
+		v := &vals[slot]
+		if v.Kind != KindNumber {
+			return 0, stepSlow
+		}
+		x, t := v.Num, cn.num
+		switch {
+		case op == opLT && x < t, op == opLE && x <= t, op == opGT && x > t, op == opGE && x >= t:
+			return c, stepMoved
+		}
+	}
+	return 0, stepNone
 }

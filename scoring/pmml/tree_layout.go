@@ -1,6 +1,9 @@
 package pmml
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // relayout reorders the nodes, decoded depth first and linked by links,
 // breadth first with the children of each node side by side (see
@@ -47,8 +50,21 @@ func (tr *tree) relayout(links []link, build []buildNode) error {
 			continue
 		}
 		a, b := &nodes[nd.first()], &nodes[nd.first()+1]
-		if a.slot() == b.slot() && a.num == b.num &&
-			((a.op() == opLE && b.op() == opGT) || (a.op() == opLT && b.op() == opGE)) {
+		if a.slot() != b.slot() || a.num != b.num {
+			continue
+		}
+		switch {
+		case a.op() == opLE && b.op() == opGT:
+			nd.kids |= splitFlag
+		case a.op() == opLT && b.op() == opGE && !math.IsInf(a.num, -1):
+			// x < t is x <= t' and x >= t is x > t' for every number x
+			// (NaN included: all four are false) with t' the double
+			// below t, so the pair becomes the usual one and split makes
+			// one comparison.
+			t := math.Nextafter(a.num, math.Inf(-1))
+			a.pred = uint32(opLE)<<24 | uint32(a.slot())
+			b.pred = uint32(opGT)<<24 | uint32(b.slot())
+			a.num, b.num = t, t
 			nd.kids |= splitFlag
 		}
 	}
