@@ -6,8 +6,10 @@ RACE        := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 # A local PostgreSQL with trust authentication, as on the project's machines.
 LOCAL_PG    := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 FUZZTIME    ?= 30s
+# Flags of cmd/loadtest, e.g. LOADTEST_FLAGS='-rounds 3 -duration 20s'; -h lists them.
+LOADTEST_FLAGS ?=
 
-.PHONY: help run build test test-pg lint bench fuzz clean
+.PHONY: help run build test test-pg lint bench loadtest fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-8s %s\n", $$1, $$2}'
@@ -47,6 +49,9 @@ lint: ## gofmt, go vet and staticcheck
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+loadtest: ## measure the gateway's req/s and p50/p99 beside a bare Fiber handler (LOADTEST_FLAGS)
+	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	@for pkg in $$($(GO) list ./...); do \

@@ -46,6 +46,9 @@ type Endpoint struct {
 	MaxConcurrentCalls    int
 	DiagnosticsTraceLevel string
 	SampleDataEnabled     bool
+	// EchoInputs makes the scoring API return the input columns before
+	// the model's outputs (off by default).
+	EchoInputs bool
 	// PreventUpdate protects the endpoint from refresh and from changes of its
 	// Resources until it is cleared.
 	PreventUpdate bool
@@ -81,6 +84,7 @@ type EndpointSettings struct {
 	MaxConcurrentCalls    *int
 	DiagnosticsTraceLevel *string
 	SampleDataEnabled     *bool
+	EchoInputs            *bool
 	PreventUpdate         *bool
 	// Resources replaces trained models by name; nil leaves them.
 	Resources []Resource
@@ -118,6 +122,9 @@ func (s EndpointSettings) Apply(e *Endpoint) error {
 	}
 	if s.SampleDataEnabled != nil {
 		next.SampleDataEnabled = *s.SampleDataEnabled
+	}
+	if s.EchoInputs != nil {
+		next.EchoInputs = *s.EchoInputs
 	}
 	if s.PreventUpdate != nil {
 		next.PreventUpdate = *s.PreventUpdate

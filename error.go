@@ -51,6 +51,8 @@ const (
 	CodeRequestTooLarge        = "RequestTooLarge"
 	CodeRequestThrottled       = "RequestThrottled"
 	CodeScoreRequestTimeout    = "ScoreRequestTimeout"
+	CodeTooManyRows            = "TooManyRows"
+	CodeUnsupportedAPIVersion  = "UnsupportedApiVersion"
 	CodeUnsupportedMediaType   = "UnsupportedMediaType"
 	CodeInternal               = "InternalError"
 )

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -18,6 +19,18 @@ const (
 	DefaultMaxModelBytes int64 = 256 << 20
 	DefaultMaxJSONBytes  int64 = 1 << 20
 	DefaultMaxBlobBytes  int64 = 256 << 20
+)
+
+// Defaults of the scoring API and its telemetry, used when the Config
+// leaves a value at zero.
+const (
+	DefaultMaxRequestBytes  int64 = 4 << 20
+	DefaultMaxRows                = 10_000
+	DefaultScoreTimeout           = 30 * time.Second
+	DefaultMaxLogBodyBytes        = 64 << 10
+	DefaultLogRetention           = 30 * 24 * time.Hour
+	DefaultUsageRetention         = 400 * 24 * time.Hour
+	DefaultMetricsEndpoints       = 1000
 )
 
 // Connection and handler timeouts. Reads are generous because a model or a
@@ -43,6 +56,30 @@ type Config struct {
 	MaxJSONBytes int64
 	// MaxBlobBytes limits blob uploads (default DefaultMaxBlobBytes).
 	MaxBlobBytes int64
+	// MaxRequestBytes limits the body of a scoring request (default
+	// DefaultMaxRequestBytes); a larger one gets 413.
+	MaxRequestBytes int64
+	// MaxRows limits the rows of a scoring request (default
+	// DefaultMaxRows); more get 400.
+	MaxRows int
+	// ScoreTimeout bounds the scoring of one request (default
+	// DefaultScoreTimeout); a request over it gets 408
+	// ScoreRequestTimeout.
+	ScoreTimeout time.Duration
+	// MaxLogBodyBytes truncates the request and response bodies recorded
+	// for endpoints with DiagnosticsTraceLevel Error or All (default
+	// DefaultMaxLogBodyBytes).
+	MaxLogBodyBytes int
+	// LogRetention is how long recorded requests are kept (default
+	// DefaultLogRetention); UsageRetention the same for hourly usage.
+	LogRetention   time.Duration
+	UsageRetention time.Duration
+	// MetricsEndpoints bounds the endpoints /metrics labels by id (default
+	// DefaultMetricsEndpoints); calls of endpoints beyond it are counted
+	// under endpoint="other".
+	MetricsEndpoints int
+	// Replica names this process in hourly usage rows (default: random).
+	Replica string
 	// Version is the binary's version. It is logged by Serve; it is not sent
 	// to clients, so a scan of the Server header does not tell an attacker
 	// which release to target.
@@ -58,6 +95,11 @@ type Deps struct {
 	Store  scoregate.Store
 	Blobs  scoregate.Blobs
 	Models scoregate.ModelInspector
+	// Endpoints resolves scoring calls to endpoints and models.
+	Endpoints scoregate.EndpointResolver
+	// Logs and Usage keep recorded requests and hourly usage.
+	Logs  scoregate.RequestLogStore
+	Usage scoregate.UsageStore
 }
 
 // Server is the HTTP gateway: a Fiber app with scoregate's routes.
@@ -66,23 +108,18 @@ type Server struct {
 	store  scoregate.Store
 	blobs  scoregate.Blobs
 	models scoregate.ModelInspector
+	live   scoregate.EndpointResolver
 	log    *slog.Logger
 	app    *fiber.App
+	gates  gates
+	tel    *telemetry
 }
 
 // New returns a Server with every route registered. It does not listen;
 // call Serve.
 func New(cfg Config, deps Deps) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.MaxModelBytes <= 0 {
-		cfg.MaxModelBytes = DefaultMaxModelBytes
-	}
-	if cfg.MaxJSONBytes <= 0 {
-		cfg.MaxJSONBytes = DefaultMaxJSONBytes
-	}
-	if cfg.MaxBlobBytes <= 0 {
-		cfg.MaxBlobBytes = DefaultMaxBlobBytes
-	}
+	cfg.setDefaults()
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -92,14 +129,16 @@ func New(cfg Config, deps Deps) *Server {
 		store:  deps.Store,
 		blobs:  deps.Blobs,
 		models: deps.Models,
+		live:   deps.Endpoints,
 		log:    log,
 	}
+	s.tel = newTelemetry(s, deps)
 	s.app = fiber.New(fiber.Config{
 		AppName:      "scoregate",
 		ServerHeader: "scoregate",
 		// The app-wide limit is the largest route limit; routes enforce
 		// their own (see readBody).
-		BodyLimit:             int(max(cfg.MaxModelBytes, cfg.MaxJSONBytes, cfg.MaxBlobBytes)),
+		BodyLimit:             int(max(cfg.MaxModelBytes, cfg.MaxJSONBytes, cfg.MaxBlobBytes, cfg.MaxRequestBytes)),
 		ReadTimeout:           readTimeout,
 		WriteTimeout:          writeTimeout,
 		IdleTimeout:           idleTimeout,
@@ -125,6 +164,9 @@ func (s *Server) routes() {
 	s.webServiceRoutes()
 	s.endpointRoutes()
 	s.blobRoutes()
+	s.scoringRoutes()
+	s.helpRoutes()
+	s.telemetryRoutes()
 }
 
 // App returns the Fiber app, for app.Test in tests.
@@ -137,10 +179,13 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.app.Listener(ln)
 }
 
-// Shutdown stops accepting connections and waits for in-flight requests to
-// finish, or for ctx to be done.
+// Shutdown stops accepting connections, waits for in-flight requests to
+// finish (or for ctx to be done), then writes the request logs and usage
+// still in memory.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.app.ShutdownWithContext(ctx)
+	err := s.app.ShutdownWithContext(ctx)
+	// The calls that finished are recorded: flush them last.
+	return errors.Join(err, s.tel.close(ctx))
 }
 
 // handleHealth answers liveness probes: the process serves HTTP.

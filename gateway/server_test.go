@@ -150,7 +150,7 @@ func TestServe(t *testing.T) {
 func TestOversizedBody(t *testing.T) {
 	t.Parallel()
 	e := setup(t, sqlite, withConfig(func(c *gateway.Config) {
-		c.MaxJSONBytes, c.MaxModelBytes, c.MaxBlobBytes = 100, 100, 100
+		c.MaxJSONBytes, c.MaxModelBytes, c.MaxBlobBytes, c.MaxRequestBytes = 100, 100, 100, 100
 	}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -11,6 +11,7 @@ type endpointRequest struct {
 	MaxConcurrentCalls    *int
 	DiagnosticsTraceLevel *string
 	SampleDataEnabled     *bool
+	EchoInputs            *bool
 	PreventUpdate         *bool
 	Resources             []resourceJSON
 }
@@ -36,6 +37,7 @@ func decodeEndpointSettings(body []byte, withResources bool) (scoregate.Endpoint
 		MaxConcurrentCalls:    req.MaxConcurrentCalls,
 		DiagnosticsTraceLevel: req.DiagnosticsTraceLevel,
 		SampleDataEnabled:     req.SampleDataEnabled,
+		EchoInputs:            req.EchoInputs,
 		PreventUpdate:         req.PreventUpdate,
 	}
 	if withResources && req.Resources != nil {

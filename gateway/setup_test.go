@@ -7,10 +7,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/scoregate/scoregate"
 	"github.com/scoregate/scoregate/gateway"
-	"github.com/scoregate/scoregate/scoring/pmml"
+	"github.com/scoregate/scoregate/scoring"
 	"github.com/scoregate/scoregate/store"
 	"github.com/scoregate/scoregate/store/storetest"
 )
@@ -24,6 +25,7 @@ type env struct {
 	store scoregate.Store
 	blobs scoregate.Blobs
 	logs  *storetest.LogBuffer
+	live  *scoring.Registry
 
 	mu      sync.Mutex
 	vars    map[string]string // expanded as {name} in paths, bodies and expectations
@@ -36,6 +38,8 @@ type settings struct {
 	storeOpts []storetest.Option
 	// wrapStore lets a test put a faulty store in front of the real one.
 	wrapStore func(scoregate.Store) scoregate.Store
+	// loader compiles models for scoring (PMML by default).
+	loader scoring.Loader
 }
 
 type option func(*settings)
@@ -48,18 +52,22 @@ func withStoreOptions(opts ...storetest.Option) option {
 	return func(s *settings) { s.storeOpts = append(s.storeOpts, opts...) }
 }
 
+func withLoader(l scoring.Loader) option {
+	return func(s *settings) { s.loader = l }
+}
+
 func withStoreWrapper(wrap func(scoregate.Store) scoregate.Store) option {
 	return func(s *settings) { s.wrapStore = wrap }
 }
 
 // database opens a fresh store of one kind; see eachDB.
-type database func(t *testing.T, opts ...storetest.Option) scoregate.Store
+type database func(t testing.TB, opts ...storetest.Option) scoregate.Store
 
-func sqlite(t *testing.T, opts ...storetest.Option) scoregate.Store {
+func sqlite(t testing.TB, opts ...storetest.Option) scoregate.Store {
 	return storetest.NewSQLite(t, opts...)
 }
 
-func postgres(t *testing.T, opts ...storetest.Option) scoregate.Store {
+func postgres(t testing.TB, opts ...storetest.Option) scoregate.Store {
 	return storetest.NewPostgres(t, opts...)
 }
 
@@ -78,7 +86,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, db database)) {
 // setup builds an env: the real store, blobs in a temporary folder, the
 // real PMML inspector, a logger writing JSON into a buffer. Its cleanup
 // asserts that no credential the test saw reached a log line.
-func setup(t *testing.T, db database, opts ...option) *env {
+func setup(t testing.TB, db database, opts ...option) *env {
 	t.Helper()
 	ctx := context.Background()
 	set := settings{cfg: gateway.Config{BaseURL: baseURL, Version: "test"}}
@@ -90,10 +98,20 @@ func setup(t *testing.T, db database, opts ...option) *env {
 	if err != nil {
 		t.Fatalf("open blobs: %v", err)
 	}
-	deps := gateway.Deps{Store: st, Blobs: blobs, Models: pmml.Inspector{}}
+	deps := gateway.Deps{Store: st, Blobs: blobs, Models: scoring.Checker{}}
 	if set.wrapStore != nil {
 		deps.Store = set.wrapStore(st)
 	}
+	// The real store implements the change feed, request logs and usage.
+	live := scoring.New(scoring.Config{Store: deps.Store, Blobs: blobs, Changes: st.(scoregate.ChangeFeed),
+		Load: set.loader, PollInterval: 20 * time.Millisecond})
+	if err := live.Start(ctx); err != nil {
+		t.Fatalf("start the registry: %v", err)
+	}
+	t.Cleanup(func() { _ = live.Close() })
+	deps.Endpoints = live
+	deps.Logs, _ = st.(scoregate.RequestLogStore)
+	deps.Usage, _ = st.(scoregate.UsageStore)
 	cfg := set.cfg
 	logs := &storetest.LogBuffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -102,6 +120,7 @@ func setup(t *testing.T, db database, opts ...option) *env {
 		store:   st,
 		blobs:   blobs,
 		logs:    logs,
+		live:    live,
 		vars:    map[string]string{},
 		secrets: map[string]bool{},
 	}
@@ -120,6 +139,7 @@ func setup(t *testing.T, db database, opts ...option) *env {
 		}
 	}
 	e.vars["token"] = e.vars["ws.token"]
+	t.Cleanup(func() { _ = e.srv.Shutdown(context.Background()) })
 	t.Cleanup(func() { e.assertNoSecretsIn(t, "the log", e.logs.String()) })
 	return e
 }
@@ -152,7 +172,7 @@ func (e *env) expand(s string) string {
 	return strings.NewReplacer(pairs...).Replace(s)
 }
 
-func (e *env) assertNoSecretsIn(t *testing.T, where, text string) {
+func (e *env) assertNoSecretsIn(t testing.TB, where, text string) {
 	t.Helper()
 	e.mu.Lock()
 	defer e.mu.Unlock()

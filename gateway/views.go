@@ -69,6 +69,7 @@ type endpointJSON struct {
 	DiagnosticsTraceLevel string
 	ThrottleLevel         string
 	SampleDataEnabled     bool
+	EchoInputs            bool
 	PreventUpdate         bool
 	Resources             []resourceJSON
 }
@@ -170,6 +171,7 @@ func (s *Server) toEndpointJSON(e *scoregate.Endpoint) endpointJSON {
 		DiagnosticsTraceLevel: e.DiagnosticsTraceLevel,
 		ThrottleLevel:         e.ThrottleLevel,
 		SampleDataEnabled:     e.SampleDataEnabled,
+		EchoInputs:            e.EchoInputs,
 		PreventUpdate:         e.PreventUpdate,
 		Resources:             rs,
 	}

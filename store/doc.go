@@ -43,6 +43,26 @@
 // unexpected into Internal with the SQL error kept in Err for the log and
 // out of Message, which clients see.
 //
+// # Change feed
+//
+// DB is also the scoregate.ChangeFeed. Each method that changes what a
+// serving replica caches appends a row to changes as the last write of its
+// transaction, through appendChange: the endpoint's ids for PutEndpoint,
+// UpdateEndpoint, RefreshEndpoint, RegenerateEndpointKey and DeleteEndpoint;
+// the web service with no endpoint for PublishWebService (its schemas move
+// with its default endpoint) and DeleteWebService; the workspace alone for
+// RegenerateWorkspaceToken. A failed method appends nothing. On Postgres an
+// advisory lock held from the append to the commit makes changes commit in
+// seq order, so a replica following ChangesAfter never steps over one that
+// commits late; seqs are never reused, even after PruneChanges.
+//
+// # Recorded requests and usage
+//
+// DB is the scoregate.RequestLogStore and scoregate.UsageStore too. Replicas
+// write both in batches; rows of an endpoint deleted meanwhile are dropped,
+// and deleting an endpoint deletes its rows (ON DELETE CASCADE). PutUsage
+// replaces a replica's counters for an hour, never adds to them.
+//
 // # Credentials
 //
 // Endpoint keys and workspace tokens are 32 random bytes in base64url

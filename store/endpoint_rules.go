@@ -33,8 +33,10 @@ func (db *DB) PutEndpoint(ctx context.Context, ws, svc, name string, s scoregate
 		}
 		row, err := findEndpoint(tx, sv, name)
 		if err == nil {
-			out, err = db.saveSettings(tx, row, s, false)
-			return err
+			if out, err = db.saveSettings(tx, row, s, false); err != nil {
+				return err
+			}
+			return db.appendChange(tx, sv.WorkspaceID, sv.ID, row.ID)
 		}
 		if !scoregate.IsNotFound(err) {
 			return err
@@ -59,9 +61,12 @@ func (db *DB) PutEndpoint(ctx context.Context, ws, svc, name string, s scoregate
 		if err != nil {
 			return err
 		}
-		e, err = toEndpoint(row, keys)
+		if e, err = toEndpoint(row, keys); err != nil {
+			return err
+		}
 		out, created = &e, true
-		return err
+		// A creation too: a replica may have cached that it did not exist.
+		return db.appendChange(tx, sv.WorkspaceID, sv.ID, row.ID)
 	})
 	if err != nil {
 		// A duplicate that outlived inTx's retries: another request keeps
@@ -239,8 +244,9 @@ func (db *DB) RegenerateEndpointKey(ctx context.Context, ws, svc, name string, k
 }
 
 // changeEndpoint runs fn in a transaction on endpoint name of web service svc,
-// with the service's row locked (see the top of this file), and translates
-// its error, saying what was being done.
+// with the service's row locked (see the top of this file), appends the
+// endpoint to the change feed when fn succeeds, and translates its error,
+// saying what was being done.
 func (db *DB) changeEndpoint(ctx context.Context, ws, svc, name, what string, fn func(tx *gorm.DB, sv webServiceRow, row endpointRow) error) error {
 	err := db.inTx(ctx, func(tx *gorm.DB) error {
 		sv, err := findService(tx, ws, svc, true)
@@ -251,7 +257,10 @@ func (db *DB) changeEndpoint(ctx context.Context, ws, svc, name, what string, fn
 		if err != nil {
 			return err
 		}
-		return fn(tx, sv, row)
+		if err := fn(tx, sv, row); err != nil {
+			return err
+		}
+		return db.appendChange(tx, sv.WorkspaceID, sv.ID, row.ID)
 	})
 	if err != nil {
 		return translate(fmt.Sprintf("%s endpoint %s of web service %s", what, name, svc), err, nil, nil)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/scoregate/scoregate"
@@ -187,5 +188,64 @@ func TestRefreshEndpoint(t *testing.T) {
 			_, err := db.RefreshEndpoint(t.Context(), ws.ID, "svc", "default", true)
 			wantError(t, err, scoregate.BadUserArgument, scoregate.CodeDefaultEndpointLocked)
 		})
+	})
+}
+
+// TestEchoInputs follows EchoInputs through PUT, PATCH, reads and publish.
+func TestEchoInputs(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		ws := newWorkspace(t, db, "ws")
+		publish(t, db, ws.ID, "svc", 1)
+		echoes := func(name string, want bool) {
+			t.Helper()
+			got, err := db.Endpoint(ctx, ws.ID, "svc", name)
+			ok(t, err)
+			byID, err := db.EndpointByID(ctx, ws.ID, got.ID)
+			ok(t, err)
+			list, err := db.Endpoints(ctx, ws.ID, "svc")
+			ok(t, err)
+			i := slices.IndexFunc(list, func(e scoregate.Endpoint) bool { return e.Name == name })
+			if got.EchoInputs != want || byID.EchoInputs != want || i < 0 || list[i].EchoInputs != want {
+				t.Fatalf("endpoint %s: EchoInputs %v by name, %v by id, in list %+v; want %v",
+					name, got.EchoInputs, byID.EchoInputs, list, want)
+			}
+		}
+		echoes("default", false)
+
+		created, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{EchoInputs: ptr(true)})
+		ok(t, err)
+		if !created.EchoInputs {
+			t.Fatalf("PUT creating with EchoInputs returned %+v", created)
+		}
+		echoes("ep", true)
+		// A PUT or PATCH that does not mention it leaves it.
+		_, _, err = db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{Description: ptr("put")})
+		ok(t, err)
+		echoes("ep", true)
+		patched, err := db.UpdateEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{EchoInputs: ptr(false)})
+		ok(t, err)
+		if patched.EchoInputs || patched.Description != "put" {
+			t.Fatalf("PATCH clearing EchoInputs returned %+v", patched)
+		}
+		echoes("ep", false)
+		put, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{EchoInputs: ptr(true)})
+		ok(t, err)
+		if !put.EchoInputs {
+			t.Fatalf("PUT setting EchoInputs returned %+v", put)
+		}
+		echoes("ep", true)
+
+		// Publishing moves the default endpoint, not its settings.
+		_, err = db.UpdateEndpoint(ctx, ws.ID, "svc", "default", scoregate.EndpointSettings{EchoInputs: ptr(true)})
+		ok(t, err)
+		publish(t, db, ws.ID, "svc", 2)
+		echoes("default", true)
+		refreshed, err := db.RefreshEndpoint(ctx, ws.ID, "svc", "ep", true)
+		ok(t, err)
+		if !refreshed.EchoInputs || refreshed.Version != 2 {
+			t.Fatalf("refresh lost EchoInputs: %+v", refreshed)
+		}
 	})
 }

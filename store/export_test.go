@@ -57,3 +57,9 @@ func (db *DB) WarmUp(ctx context.Context, n int) error {
 	}
 	return nil
 }
+
+// Scan runs a raw query into dest, for tests that look at rows no method
+// returns.
+func (db *DB) Scan(ctx context.Context, dest any, sql string, args ...any) error {
+	return db.gorm.WithContext(ctx).Raw(sql, args...).Scan(dest).Error
+}

@@ -26,16 +26,20 @@ func eachEmpty(t *testing.T, fn func(t *testing.T, url string)) {
 	})
 }
 
+// latest is the number of migrations of this build.
+const latest = 3
+
 // TestMigrationUpgrade builds a database as release 1 left it, with data,
-// then upgrades it: the data must survive and the new tables work.
+// moves it to release 2 and adds an endpoint as that release wrote it, then
+// upgrades it: the data must survive and the new tables work.
 func TestMigrationUpgrade(t *testing.T) {
 	t.Parallel()
 	eachEmpty(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := storetest.Open(t, url)
-		pending(t, db, 2)
+		pending(t, db, latest)
 		ok(t, db.MigrateTo(ctx, 1))
-		pending(t, db, 1)
+		pending(t, db, latest-1)
 
 		// Data of release 1: a workspace made by the code path that only
 		// needs the v1 tables, and one written as raw SQL.
@@ -49,9 +53,42 @@ func TestMigrationUpgrade(t *testing.T) {
 			t.Fatalf("WebServices on a v1 schema: %v, want an internal error", err)
 		}
 
+		ok(t, db.MigrateTo(ctx, 2))
+		pending(t, db, latest-2)
+		// An endpoint as release 2 wrote it, before echo_inputs.
+		v2 := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+		svcID, epID := scoregate.NewID(), scoregate.NewID()
+		ok(t, db.Exec(ctx, "INSERT INTO web_services (id, workspace_id, name, version, model_kind, "+
+			"input_schema, output_schema, created_at, updated_at) VALUES (?, ?, 'v2svc', 1, 'TreeModel', '{}', '{}', ?, ?)",
+			svcID, ws.ID, v2, v2))
+		ok(t, db.Exec(ctx, "INSERT INTO endpoints (id, workspace_id, web_service_id, name, version, throttle_level, "+
+			"max_concurrent_calls, diagnostics_trace_level, sample_data_enabled, resources, created_at, updated_at) "+
+			"VALUES (?, ?, ?, 'v2ep', 1, 'High', 20, 'None', TRUE, '[]', ?, ?)", epID, ws.ID, svcID, v2, v2))
+
 		ok(t, db.Migrate(ctx))
 		pending(t, db, 0)
 		ok(t, db.Migrate(ctx)) // nothing left to do is not an error
+
+		old, err := db.EndpointByID(ctx, ws.ID, epID)
+		ok(t, err)
+		if old.Name != "v2ep" || old.EchoInputs || !old.SampleDataEnabled || old.MaxConcurrentCalls != 20 {
+			t.Fatalf("a release 2 endpoint after the upgrade: %+v", old)
+		}
+		if seq, err := db.LastChange(ctx); err != nil || seq != 0 {
+			t.Fatalf("LastChange right after the upgrade = %d, %v; want 0", seq, err)
+		}
+		echoed, err := db.UpdateEndpoint(ctx, ws.ID, "v2svc", "v2ep", scoregate.EndpointSettings{EchoInputs: ptr(true)})
+		ok(t, err)
+		if !echoed.EchoInputs {
+			t.Fatalf("EchoInputs after a PATCH of a release 2 endpoint: %+v", echoed)
+		}
+		ok(t, db.AppendRequestLogs(ctx, []scoregate.RequestLog{{EndpointID: epID, At: v2, Status: 200}}))
+		ok(t, db.PutUsage(ctx, []scoregate.UsageHour{{EndpointID: epID, Hour: v2, Replica: "r1", Calls: 1}}))
+		changes, err := db.ChangesAfter(ctx, 0, 0)
+		ok(t, err)
+		if len(changes) != 1 || changes[0].EndpointID != epID {
+			t.Fatalf("changes after the PATCH: %+v", changes)
+		}
 
 		got, err := db.Workspace(ctx, ws.ID)
 		ok(t, err)
@@ -69,15 +106,21 @@ func TestMigrationUpgrade(t *testing.T) {
 		if n, err := db.Count(ctx, "credentials"); err != nil || n != 2 {
 			t.Fatalf("%d credentials after deleting the web service (%v), want the workspace's 2", n, err)
 		}
+		ok(t, db.DeleteWebService(ctx, ws.ID, "v2svc"))
+		for _, table := range []string{"request_logs", "usage_hours"} {
+			if n, err := db.Count(ctx, table); err != nil || n != 0 {
+				t.Fatalf("%d rows in %s after deleting their web service (%v), want 0", n, table, err)
+			}
+		}
 
-		if err := db.MigrateTo(ctx, 3); err == nil {
+		if err := db.MigrateTo(ctx, latest+1); err == nil {
 			t.Fatal("MigrateTo a version this build does not know succeeded")
 		}
 	})
 }
 
 // pending checks Pending, SchemaVersion and Ready on a database n
-// migrations behind the latest, 2.
+// migrations behind the latest.
 func pending(t *testing.T, db *store.DB, n int) {
 	t.Helper()
 	got, err := db.Pending(t.Context())
@@ -87,8 +130,8 @@ func pending(t *testing.T, db *store.DB, n int) {
 	}
 	v, err := db.SchemaVersion(t.Context())
 	ok(t, err)
-	if v != 2-n {
-		t.Fatalf("SchemaVersion = %d, want %d", v, 2-n)
+	if v != latest-n {
+		t.Fatalf("SchemaVersion = %d, want %d", v, latest-n)
 	}
 	err = db.Ready(t.Context())
 	switch {
@@ -118,8 +161,8 @@ func TestMigrateConcurrently(t *testing.T) {
 		for _, err := range errs {
 			ok(t, err)
 		}
-		if rows, err := dbs[0].Count(t.Context(), "schema_migrations"); err != nil || rows != 2 {
-			t.Fatalf("schema_migrations holds %d rows (%v), want 2", rows, err)
+		if rows, err := dbs[0].Count(t.Context(), "schema_migrations"); err != nil || rows != latest {
+			t.Fatalf("schema_migrations holds %d rows (%v), want %d", rows, err, latest)
 		}
 		pending(t, dbs[n-1], 0)
 	})

@@ -73,6 +73,7 @@ type endpointRow struct {
 	MaxConcurrentCalls    int
 	DiagnosticsTraceLevel string
 	SampleDataEnabled     bool
+	EchoInputs            bool
 	PreventUpdate         bool
 	Resources             string
 	// ResourcesCustomised records a PATCH of Resources, so that a refresh
@@ -83,6 +84,54 @@ type endpointRow struct {
 }
 
 func (endpointRow) TableName() string { return "endpoints" }
+
+// changeRow is one entry of the change feed. Empty ids widen it: no
+// endpoint means every endpoint of the web service, no web service every
+// one of the workspace.
+type changeRow struct {
+	Seq          int64 `gorm:"primaryKey;autoIncrement"`
+	WorkspaceID  string
+	WebServiceID string
+	EndpointID   string
+	At           time.Time
+}
+
+func (changeRow) TableName() string { return "changes" }
+
+type requestLogRow struct {
+	ID          int64 `gorm:"primaryKey;autoIncrement"`
+	EndpointID  string
+	WorkspaceID string
+	At          time.Time
+	RequestID   string
+	Method      string
+	Path        string
+	Status      int
+	LatencyUS   int64 `gorm:"column:latency_us"`
+	Rows        int
+	ErrorCode   string
+	Request     string
+	Response    string
+	Truncated   bool
+}
+
+func (requestLogRow) TableName() string { return "request_logs" }
+
+// usageRow is what one replica saw of one endpoint in one hour; Latency is
+// the JSON array of bucket counts.
+type usageRow struct {
+	EndpointID  string    `gorm:"primaryKey"`
+	Hour        time.Time `gorm:"primaryKey"`
+	Replica     string    `gorm:"primaryKey"`
+	WorkspaceID string
+	Calls       int64
+	Errors      int64
+	Throttled   int64
+	Rows        int64
+	Latency     string
+}
+
+func (usageRow) TableName() string { return "usage_hours" }
 
 func toWorkspace(r workspaceRow) scoregate.Workspace {
 	return scoregate.Workspace{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
@@ -142,6 +191,7 @@ func toEndpoint(r endpointRow, keys keyPair) (scoregate.Endpoint, error) {
 		MaxConcurrentCalls:    r.MaxConcurrentCalls,
 		DiagnosticsTraceLevel: r.DiagnosticsTraceLevel,
 		SampleDataEnabled:     r.SampleDataEnabled,
+		EchoInputs:            r.EchoInputs,
 		PreventUpdate:         r.PreventUpdate,
 		PrimaryKey:            keys.primary,
 		SecondaryKey:          keys.secondary,
@@ -159,9 +209,99 @@ func fromEndpoint(e scoregate.Endpoint, r endpointRow) (endpointRow, error) {
 	r.MaxConcurrentCalls = e.MaxConcurrentCalls
 	r.DiagnosticsTraceLevel = e.DiagnosticsTraceLevel
 	r.SampleDataEnabled = e.SampleDataEnabled
+	r.EchoInputs = e.EchoInputs
 	r.PreventUpdate = e.PreventUpdate
 	var err error
 	r.Resources, err = encode("resources of endpoint "+r.ID, resourcesOrEmpty(e.Resources))
+	return r, err
+}
+
+func toChange(r changeRow) scoregate.Change {
+	return scoregate.Change{
+		Seq:          r.Seq,
+		WorkspaceID:  r.WorkspaceID,
+		WebServiceID: r.WebServiceID,
+		EndpointID:   r.EndpointID,
+		At:           r.At.UTC(),
+	}
+}
+
+func toRequestLog(r requestLogRow) scoregate.RequestLog {
+	return scoregate.RequestLog{
+		ID:          r.ID,
+		EndpointID:  r.EndpointID,
+		WorkspaceID: r.WorkspaceID,
+		At:          r.At.UTC(),
+		RequestID:   r.RequestID,
+		Method:      r.Method,
+		Path:        r.Path,
+		Status:      r.Status,
+		Latency:     time.Duration(r.LatencyUS) * time.Microsecond,
+		Rows:        r.Rows,
+		ErrorCode:   r.ErrorCode,
+		Request:     r.Request,
+		Response:    r.Response,
+		Truncated:   r.Truncated,
+	}
+}
+
+// fromRequestLog converts a record to a new row: the database numbers it,
+// and its time is kept at the precision both databases store.
+func fromRequestLog(l scoregate.RequestLog) requestLogRow {
+	return requestLogRow{
+		EndpointID:  l.EndpointID,
+		WorkspaceID: l.WorkspaceID,
+		At:          l.At.UTC().Truncate(time.Microsecond),
+		RequestID:   l.RequestID,
+		Method:      l.Method,
+		Path:        l.Path,
+		Status:      l.Status,
+		LatencyUS:   l.Latency.Microseconds(),
+		Rows:        l.Rows,
+		ErrorCode:   l.ErrorCode,
+		Request:     l.Request,
+		Response:    l.Response,
+		Truncated:   l.Truncated,
+	}
+}
+
+func toUsage(r usageRow) (scoregate.UsageHour, error) {
+	u := scoregate.UsageHour{
+		EndpointID:  r.EndpointID,
+		WorkspaceID: r.WorkspaceID,
+		Hour:        r.Hour.UTC(),
+		Replica:     r.Replica,
+		Calls:       r.Calls,
+		Errors:      r.Errors,
+		Throttled:   r.Throttled,
+		Rows:        r.Rows,
+	}
+	err := decode(fmt.Sprintf("latency of endpoint %s at %s", r.EndpointID, u.Hour.Format(time.RFC3339)), r.Latency, &u.Latency)
+	if len(u.Latency) == 0 {
+		u.Latency = nil // what was written: no histogram
+	}
+	return u, err
+}
+
+// fromUsage converts a usage hour to its row, Hour moved to the start of
+// its hour in UTC.
+func fromUsage(u scoregate.UsageHour) (usageRow, error) {
+	r := usageRow{
+		EndpointID:  u.EndpointID,
+		Hour:        u.Hour.UTC().Truncate(time.Hour),
+		Replica:     u.Replica,
+		WorkspaceID: u.WorkspaceID,
+		Calls:       u.Calls,
+		Errors:      u.Errors,
+		Throttled:   u.Throttled,
+		Rows:        u.Rows,
+	}
+	latency := u.Latency
+	if latency == nil {
+		latency = []int64{}
+	}
+	var err error
+	r.Latency, err = encode("latency of endpoint "+u.EndpointID, latency)
 	return r, err
 }
 

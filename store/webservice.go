@@ -106,7 +106,12 @@ func (db *DB) PublishWebService(ctx context.Context, ws, name string, p scoregat
 		if err := tx.Create(&mv).Error; err != nil {
 			return err
 		}
-		return db.moveDefaultEndpoint(tx, svc, res)
+		if err := db.moveDefaultEndpoint(tx, svc, res); err != nil {
+			return err
+		}
+		// The whole web service, not only its default endpoint: its
+		// schemas and description changed too.
+		return db.appendChange(tx, ws, svc.ID, "")
 	})
 	if err != nil {
 		return nil, translate(op, err, nil, nil)
@@ -160,7 +165,7 @@ func (db *DB) moveDefaultEndpoint(tx *gorm.DB, svc webServiceRow, res scoregate.
 }
 
 // DeleteWebService deletes a web service with its versions, its endpoints
-// and their keys.
+// and their keys, recorded requests and usage.
 func (db *DB) DeleteWebService(ctx context.Context, ws, name string) error {
 	var id string
 	err := db.inTx(ctx, func(tx *gorm.DB) error {
@@ -179,7 +184,10 @@ func (db *DB) DeleteWebService(ctx context.Context, ws, name string) error {
 		if err := tx.Where("web_service_id = ?", svc.ID).Delete(&modelVersionRow{}).Error; err != nil {
 			return err
 		}
-		return tx.Where("id = ?", svc.ID).Delete(&webServiceRow{}).Error
+		if err := tx.Where("id = ?", svc.ID).Delete(&webServiceRow{}).Error; err != nil {
+			return err
+		}
+		return db.appendChange(tx, ws, svc.ID, "")
 	})
 	if err != nil {
 		return translate(fmt.Sprintf("delete web service %s in workspace %s", name, ws), err, nil, nil)

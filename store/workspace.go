@@ -87,8 +87,10 @@ func (db *DB) RegenerateWorkspaceToken(ctx context.Context, id string, kt scoreg
 			return err
 		}
 		var err error
-		token, err = db.rotateCredential(tx, id, "", kt)
-		return err
+		if token, err = db.rotateCredential(tx, id, "", kt); err != nil {
+			return err
+		}
+		return db.appendChange(tx, id, "", "")
 	})
 	if err != nil {
 		return "", translate("regenerate token of workspace "+id, err, nil, nil)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,45 +26,8 @@ func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "scoregate")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("CGO_ENABLED=0 go build: %v\n%s", err, out)
-	}
-
-	dataDir := filepath.Join(dir, "data") // does not exist yet
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
-	cmd.Env = []string{"SCOREGATE_DATA_DIR=" + dataDir, "PATH=" + os.Getenv("PATH")}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-
-	base := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		re := regexp.MustCompile(`serving on (http://\S+)`)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				base <- m[1]
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
-	var url string
-	select {
-	case url = <-base:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("no start-up banner; stderr:\n%s", stderr.String())
-	}
+	dataDir := filepath.Join(t.TempDir(), "data") // does not exist yet
+	cmd, url, stderr := startBinary(t, dataDir)
 
 	for _, path := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get(url + path)
@@ -96,6 +61,81 @@ func TestBinary(t *testing.T) {
 	if !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("no shutdown log line:\n%s", stderr.String())
 	}
+}
+
+// binary builds the real binary once per test run, as a user would with
+// CGO_ENABLED=0.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "scoregate-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "scoregate")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("CGO_ENABLED=0 go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startBinary starts the binary on a free port with dataDir and nothing
+// else configured, and returns it with its base URL (from the banner)
+// and its stderr. The process is killed when the test ends.
+func startBinary(t *testing.T, dataDir string, env ...string) (*exec.Cmd, string, *syncBuffer) {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
+	cmd.Env = append([]string{"SCOREGATE_DATA_DIR=" + dataDir, "PATH=" + os.Getenv("PATH")}, env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	base := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		re := regexp.MustCompile(`serving on (http://\S+)`)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				base <- m[1]
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case url := <-base:
+		return cmd, url, stderr
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no start-up banner; stderr:\n%s", stderr.String())
+	}
+	return nil, "", nil
 }
 
 // TestAdminCommands drives the one-shot subcommands through run.

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scoregate/scoregate/gateway"
+	"github.com/scoregate/scoregate/scoring"
 )
 
 // Config is the effective configuration of the binary. Every field has a
@@ -35,7 +38,18 @@ type Config struct {
 	MaxModelBytes          int64
 	MaxEndpointsPerService int
 	ShutdownTimeout        time.Duration
-	ConfigDump             bool
+	// Scoring API limits and telemetry (gateway.Config has the meaning and
+	// the defaults).
+	MaxRequestBytes  int64
+	MaxRows          int
+	ScoreTimeout     time.Duration
+	LogBodyBytes     int
+	LogRetention     time.Duration
+	UsageRetention   time.Duration
+	MetricsEndpoints int
+	// ChangePoll is how often a replica reads the store's change feed.
+	ChangePoll time.Duration
+	ConfigDump bool
 }
 
 // bindFlags registers the configuration flags on fs, with defaults taken from
@@ -65,11 +79,25 @@ func (c *Config) bindFlags(fs *flag.FlagSet, env func(string) string) {
 	fs.Int64Var(&c.MaxModelBytes, "max-model-bytes", c.MaxModelBytes, "largest model document accepted by publish (SCOREGATE_MAX_MODEL_BYTES)")
 	c.MaxEndpointsPerService = envInt(env, "SCOREGATE_MAX_ENDPOINTS_PER_SERVICE", 10000)
 	fs.IntVar(&c.MaxEndpointsPerService, "max-endpoints-per-service", c.MaxEndpointsPerService, "endpoint limit per web service (SCOREGATE_MAX_ENDPOINTS_PER_SERVICE)")
-	c.ShutdownTimeout = 30 * time.Second
-	if d, err := time.ParseDuration(env("SCOREGATE_SHUTDOWN_TIMEOUT")); err == nil {
-		c.ShutdownTimeout = d
+	dur := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
+		if d, err := time.ParseDuration(env(envName)); err == nil {
+			def = d
+		}
+		fs.DurationVar(p, name, def, usage+" ("+envName+")")
 	}
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown waits for in-flight requests (SCOREGATE_SHUTDOWN_TIMEOUT)")
+	num := func(p *int, name, envName string, def int, usage string) {
+		fs.IntVar(p, name, envInt(env, envName, def), usage+" ("+envName+")")
+	}
+	dur(&c.ShutdownTimeout, "shutdown-timeout", "SCOREGATE_SHUTDOWN_TIMEOUT", 30*time.Second, "how long a graceful shutdown waits for in-flight requests")
+	c.MaxRequestBytes = int64(envInt(env, "SCOREGATE_MAX_REQUEST_BYTES", int(gateway.DefaultMaxRequestBytes)))
+	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest scoring request body; larger ones get 413 (SCOREGATE_MAX_REQUEST_BYTES)")
+	num(&c.MaxRows, "max-rows", "SCOREGATE_MAX_ROWS", gateway.DefaultMaxRows, "most rows one scoring request may carry; more get 400 TooManyRows")
+	dur(&c.ScoreTimeout, "score-timeout", "SCOREGATE_SCORE_TIMEOUT", gateway.DefaultScoreTimeout, "longest a scoring request may score; longer ones get 408 ScoreRequestTimeout")
+	num(&c.LogBodyBytes, "log-body-bytes", "SCOREGATE_LOG_BODY_BYTES", gateway.DefaultMaxLogBodyBytes, "request and response bodies recorded for endpoints with DiagnosticsTraceLevel Error or All are cut to this size")
+	dur(&c.LogRetention, "log-retention", "SCOREGATE_LOG_RETENTION", gateway.DefaultLogRetention, "how long recorded requests are kept")
+	dur(&c.UsageRetention, "usage-retention", "SCOREGATE_USAGE_RETENTION", gateway.DefaultUsageRetention, "how long hourly usage is kept")
+	num(&c.MetricsEndpoints, "metrics-endpoints", "SCOREGATE_METRICS_ENDPOINTS", gateway.DefaultMetricsEndpoints, "most endpoints /metrics labels by id; the rest count as endpoint=\"other\"")
+	dur(&c.ChangePoll, "change-poll", "SCOREGATE_CHANGE_POLL", scoring.DefaultPollInterval, "how often this replica reads the store's change feed (keys, settings and models changed by any replica)")
 	fs.BoolVar(&c.ConfigDump, "config-dump", false, "print the effective configuration, secrets masked, and exit")
 }
 
@@ -99,6 +127,15 @@ func (c *Config) validate() error {
 	}
 	if c.MaxEndpointsPerService <= 0 {
 		return fmt.Errorf("max endpoints per service must be positive")
+	}
+	for name, bad := range map[string]bool{
+		"max request bytes": c.MaxRequestBytes <= 0, "max rows": c.MaxRows <= 0, "score timeout": c.ScoreTimeout <= 0,
+		"log body bytes": c.LogBodyBytes <= 0, "log retention": c.LogRetention <= 0, "usage retention": c.UsageRetention <= 0,
+		"metrics endpoints": c.MetricsEndpoints <= 0, "change poll": c.ChangePoll <= 0,
+	} {
+		if bad {
+			return fmt.Errorf("%s must be positive", name)
+		}
 	}
 	if c.Secret != "" && len(c.Secret) < 32 {
 		return fmt.Errorf("the server secret must be at least 32 characters long")

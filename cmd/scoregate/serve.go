@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/scoregate/scoregate/gateway"
+	"github.com/scoregate/scoregate/scoring"
 	"github.com/scoregate/scoregate/scoring/pmml"
 	"github.com/scoregate/scoregate/store"
 )
@@ -32,6 +33,7 @@ type Main struct {
 
 	db      *store.DB
 	blobs   *store.Bucket
+	live    *scoring.Registry
 	server  *gateway.Server
 	ln      net.Listener
 	baseURL string
@@ -73,19 +75,33 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.ln = ln
 	m.baseURL = m.Config.baseURL(ln.Addr().String())
-	models := pmml.Inspector{Limits: pmml.Limits{MaxBytes: m.Config.MaxModelBytes}}
+	// Publishing compiles the document, so a model the engine cannot score
+	// is refused at upload, naming the element.
+	models := scoring.Checker{Limits: pmml.Limits{MaxBytes: m.Config.MaxModelBytes}}
 	var boot *firstStart
 	if m.Config.Bootstrap {
 		if boot, err = bootstrap(ctx, m.Config, m.db, m.blobs, models, m.logger); err != nil {
 			return err
 		}
 	}
+	m.live = scoring.New(scoring.Config{Store: m.db, Blobs: m.blobs, Changes: m.db,
+		PollInterval: m.Config.ChangePoll, Logger: m.logger})
+	if err := m.live.Start(ctx); err != nil {
+		return err
+	}
 	m.server = gateway.New(gateway.Config{
-		BaseURL:       m.baseURL,
-		MaxModelBytes: m.Config.MaxModelBytes,
-		Version:       version,
-		Logger:        m.logger,
-	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models})
+		BaseURL:          m.baseURL,
+		MaxModelBytes:    m.Config.MaxModelBytes,
+		MaxRequestBytes:  m.Config.MaxRequestBytes,
+		MaxRows:          m.Config.MaxRows,
+		ScoreTimeout:     m.Config.ScoreTimeout,
+		MaxLogBodyBytes:  m.Config.LogBodyBytes,
+		LogRetention:     m.Config.LogRetention,
+		UsageRetention:   m.Config.UsageRetention,
+		MetricsEndpoints: m.Config.MetricsEndpoints,
+		Version:          version,
+		Logger:           m.logger,
+	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db})
 	srv, done := m.server, make(chan struct{})
 	m.serveDone = done
 	go func() {
@@ -155,6 +171,10 @@ func (m *Main) Close() error {
 	if m.serveDone != nil {
 		<-m.serveDone
 		m.serveDone = nil
+	}
+	if m.live != nil {
+		errs = append(errs, m.live.Close())
+		m.live = nil
 	}
 	if m.blobs != nil {
 		errs = append(errs, m.blobs.Close())

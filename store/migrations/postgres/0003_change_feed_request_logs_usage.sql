@@ -1,0 +1,59 @@
+-- What the serving replicas need besides the catalogue: an endpoint setting,
+-- the change feed they invalidate their caches by, the requests recorded for
+-- endpoints whose DiagnosticsTraceLevel asks for it, and hourly usage.
+--
+-- Times are UTC. changes has no foreign keys: a change must outlive what it
+-- names (a deleted endpoint is exactly what a replica must hear about).
+-- Recorded requests and usage go with their endpoint.
+
+ALTER TABLE endpoints ADD COLUMN echo_inputs BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- A sequence never hands out a seq twice, not even after every row is pruned,
+-- so a replica's cursor never skips a later change.
+CREATE TABLE changes (
+    seq            BIGSERIAL PRIMARY KEY,
+    workspace_id   TEXT NOT NULL,
+    web_service_id TEXT NOT NULL DEFAULT '',
+    endpoint_id    TEXT NOT NULL DEFAULT '',
+    at             TIMESTAMPTZ NOT NULL
+);
+
+CREATE INDEX changes_at ON changes (at);
+
+CREATE TABLE request_logs (
+    id           BIGSERIAL PRIMARY KEY,
+    endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+    workspace_id TEXT NOT NULL,
+    at           TIMESTAMPTZ NOT NULL,
+    request_id   TEXT NOT NULL DEFAULT '',
+    method       TEXT NOT NULL DEFAULT '',
+    path         TEXT NOT NULL DEFAULT '',
+    status       INTEGER NOT NULL,
+    latency_us   BIGINT NOT NULL DEFAULT 0,
+    "rows"       INTEGER NOT NULL DEFAULT 0,
+    error_code   TEXT NOT NULL DEFAULT '',
+    request      TEXT NOT NULL DEFAULT '',
+    response     TEXT NOT NULL DEFAULT '',
+    truncated    BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+CREATE INDEX request_logs_endpoint_at ON request_logs (endpoint_id, at);
+-- For the retention job, which deletes by age across endpoints.
+CREATE INDEX request_logs_at ON request_logs (at);
+
+-- One row per endpoint, hour and replica; latency is a JSON array of
+-- request counts per bucket of scoregate.LatencyBuckets.
+CREATE TABLE usage_hours (
+    endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+    workspace_id TEXT NOT NULL,
+    hour         TIMESTAMPTZ NOT NULL,
+    replica      TEXT NOT NULL,
+    calls        BIGINT NOT NULL DEFAULT 0,
+    errors       BIGINT NOT NULL DEFAULT 0,
+    throttled    BIGINT NOT NULL DEFAULT 0,
+    "rows"       BIGINT NOT NULL DEFAULT 0,
+    latency      TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (endpoint_id, hour, replica)
+);
+
+CREATE INDEX usage_hours_hour ON usage_hours (hour);
