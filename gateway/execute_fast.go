@@ -13,9 +13,12 @@ import (
 // then decodes with encoding/json, which gives the precise error or
 // reading. Keys match without regard to case, as encoding/json matches
 // them.
-func fastTable(body []byte) (columns []string, values [][]json.RawMessage, ok bool) {
+func fastTable(body []byte, sc *scratch) (columns [][]byte, values [][]json.RawMessage, ok bool) {
 	c := cursor{b: body}
-	found := false
+	found, named := false, false
+	columns, cells := sc.columns[:0], sc.cells[:0]
+	var ends []int // where each row's cells end in cells
+	defer func() { sc.columns, sc.cells = columns, cells }()
 	ok = c.object(func(key []byte) bool {
 		switch {
 		case bytes.EqualFold(key, []byte("Inputs")):
@@ -27,22 +30,24 @@ func fastTable(body []byte) (columns []string, values [][]json.RawMessage, ok bo
 				return c.object(func(field []byte) bool {
 					switch {
 					case bytes.EqualFold(field, []byte("ColumnNames")):
-						columns = columns[:0]
+						columns, named = columns[:0], true
+						if columns == nil {
+							columns = make([][]byte, 0, 32)
+						}
 						return c.array(func() bool {
-							s, ok := c.plainString()
+							s, ok := c.stringBytes()
 							columns = append(columns, s)
 							return ok
 						})
 					case bytes.EqualFold(field, []byte("Values")):
-						values = values[:0]
+						cells, ends = cells[:0], ends[:0]
 						return c.array(func() bool {
-							var row []json.RawMessage
 							ok := c.array(func() bool {
 								v, ok := c.value()
-								row = append(row, v)
+								cells = append(cells, v)
 								return ok
 							})
-							values = append(values, row)
+							ends = append(ends, len(cells))
 							return ok
 						})
 					}
@@ -60,7 +65,18 @@ func fastTable(body []byte) (columns []string, values [][]json.RawMessage, ok bo
 		_, ok := c.value()
 		return ok
 	})
-	return columns, values, ok && found && columns != nil
+	if !ok || !found || !named {
+		return nil, nil, false
+	}
+	// The rows are views of one slice of cells, cut once it stopped growing.
+	values = sc.values[:0]
+	start := 0
+	for _, end := range ends {
+		values = append(values, cells[start:end:end])
+		start = end
+	}
+	sc.values = values
+	return columns, values, true
 }
 
 // cursor walks JSON that json.Valid accepted.
@@ -156,12 +172,6 @@ func (c *cursor) stringBytes() ([]byte, bool) {
 	}
 	c.i += end + 2
 	return s, true
-}
-
-// plainString reads a string without escapes as a Go string.
-func (c *cursor) plainString() (string, bool) {
-	s, ok := c.stringBytes()
-	return string(s), ok
 }
 
 // value skips one value of any kind and returns its bytes.

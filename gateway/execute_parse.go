@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/scoregate/scoregate"
 )
@@ -72,6 +73,21 @@ func (x *schemaIndex) lookup(name string) int {
 	return -1
 }
 
+// columnNames turns a request's column names into strings, sharing the
+// schema's for the names that match a field exactly (the usual case), so
+// a call does not allocate one string per column.
+func (x *schemaIndex) columnNames(raw [][]byte) []string {
+	names := make([]string, len(raw))
+	for i, b := range raw {
+		if f, ok := x.byName[string(b)]; ok && x.inputs[f].Name == string(b) {
+			names[i] = x.inputs[f].Name
+		} else {
+			names[i] = string(b)
+		}
+	}
+	return names
+}
+
 // index returns the schema index of the endpoint's current model, built
 // once per model: the gate keeps the last one.
 func (g *gate) index(sc scoregate.Scorer) *schemaIndex {
@@ -115,15 +131,15 @@ type tableInput struct {
 
 // parseExecute decodes a scoring request and converts its cells to the
 // model's input rows.
-func parseExecute(body []byte, records bool, x *schemaIndex, maxRows int) (*parsedInput, error) {
+func parseExecute(body []byte, records bool, x *schemaIndex, maxRows int, sc *scratch) (*parsedInput, error) {
 	var req executeRequest
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, scoregate.Errorf(scoregate.BadArgument, scoregate.CodeRequestBodyInvalid, "",
 			"the request body is empty; send {\"Inputs\":{\"input1\":…},\"GlobalParameters\":{}}")
 	}
 	if !records && json.Valid(body) {
-		if columns, values, ok := fastTable(body); ok {
-			return tableRows(columns, values, x, maxRows)
+		if columns, values, ok := fastTable(body, sc); ok {
+			return tableRows(x.columnNames(columns), values, x, maxRows, sc)
 		}
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
@@ -181,11 +197,11 @@ func parseTable(raw json.RawMessage, x *schemaIndex, maxRows int) (*parsedInput,
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, bodyError(err)
 	}
-	return tableRows(t.ColumnNames, t.Values, x, maxRows)
+	return tableRows(t.ColumnNames, t.Values, x, maxRows, nil)
 }
 
 // tableRows converts the cells of the table format to the model's rows.
-func tableRows(columns []string, values [][]json.RawMessage, x *schemaIndex, maxRows int) (*parsedInput, error) {
+func tableRows(columns []string, values [][]json.RawMessage, x *schemaIndex, maxRows int, sc *scratch) (*parsedInput, error) {
 	t := tableInput{ColumnNames: columns, Values: values}
 	if len(t.Values) > maxRows {
 		return nil, tooManyRows(len(t.Values), maxRows)
@@ -207,7 +223,11 @@ func tableRows(columns []string, values [][]json.RawMessage, x *schemaIndex, max
 	if err := missingColumns(x, seen, ""); err != nil {
 		return nil, err
 	}
-	in.rows = newRows(len(t.Values), len(x.inputs))
+	if sc != nil {
+		in.rows = grid(&sc.inVals, &sc.rows, len(t.Values), len(x.inputs))
+	} else {
+		in.rows = newRows(len(t.Values), len(x.inputs))
+	}
 	for i, cells := range t.Values {
 		if len(cells) != len(t.ColumnNames) {
 			return nil, scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInputMismatchError, inputName,
@@ -345,7 +365,7 @@ func cellValue(raw json.RawMessage, k fieldKind) (scoregate.Value, error) {
 	if len(raw) == 0 {
 		return scoregate.Value{}, nil
 	}
-	var text string
+	text := []byte(raw)
 	quoted := false
 	switch raw[0] {
 	case 'n':
@@ -354,29 +374,34 @@ func cellValue(raw json.RawMessage, k fieldKind) (scoregate.Value, error) {
 		}
 		return scoregate.Value{}, &errCell{"a JSON value"}
 	case '"':
-		if bytes.IndexByte(raw, '\\') < 0 && len(raw) >= 2 && raw[len(raw)-1] == '"' {
-			text = string(raw[1 : len(raw)-1])
-		} else if err := json.Unmarshal(raw, &text); err != nil {
-			return scoregate.Value{}, &errCell{"a JSON string"}
-		}
 		quoted = true
+		if bytes.IndexByte(raw, '\\') < 0 && len(raw) >= 2 && raw[len(raw)-1] == '"' {
+			text = raw[1 : len(raw)-1]
+		} else {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return scoregate.Value{}, &errCell{"a JSON string"}
+			}
+			text = []byte(s)
+		}
 	case '{', '[':
 		return scoregate.Value{}, &errCell{"a single value"}
-	default:
-		text = string(raw)
 	}
-	if quoted && strings.TrimSpace(text) == "" {
+	trimmed := bytes.TrimSpace(text)
+	if quoted && len(trimmed) == 0 {
 		return scoregate.Value{}, nil
 	}
 	switch k {
 	case kindNumber:
-		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		// The bytes are only read during the call (the error, which would
+		// keep them, is dropped), so they need not be copied to a string.
+		f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(trimmed), len(trimmed)), 64)
 		if err != nil {
 			return scoregate.Value{}, &errCell{"a number"}
 		}
 		return scoregate.Float(f), nil
 	case kindBool:
-		switch strings.ToLower(strings.TrimSpace(text)) {
+		switch strings.ToLower(string(trimmed)) {
 		case "true", "1":
 			return scoregate.Bool(true), nil
 		case "false", "0":
@@ -384,7 +409,7 @@ func cellValue(raw json.RawMessage, k fieldKind) (scoregate.Value, error) {
 		}
 		return scoregate.Value{}, &errCell{"a boolean (true or false)"}
 	}
-	return scoregate.Text(text), nil
+	return scoregate.Text(string(text)), nil
 }
 
 // parseError is the 400 of a cell that does not parse as its field's type.

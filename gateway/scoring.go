@@ -70,9 +70,20 @@ func (s *Server) handleExecute(c *fiber.Ctx) error {
 	return nil
 }
 
+// isScoringCall reports whether a request is a scoring call, which
+// observe leaves to bound itself.
+func isScoringCall(c *fiber.Ctx) bool {
+	return c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/execute")
+}
+
 // execute authenticates, throttles, parses, scores and writes a call's
-// response; an error is answered by handleError.
+// response; an error is answered by handleError. The whole call, the
+// first call's loading of the endpoint and its model included, is bounded
+// by the score timeout.
 func (s *Server) execute(c *fiber.Ctx, rec *callRecord) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ScoreTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
 	key, ok := bearer(c.Request().Header.Peek(fiber.HeaderAuthorization))
 	if !ok {
 		return errScoreUnauthorized
@@ -105,11 +116,13 @@ func (s *Server) execute(c *fiber.Ctx, rec *callRecord) error {
 	}
 	idx := g.index(se.Scorer)
 	records := strings.EqualFold(c.Query("format"), "swagger")
-	in, err := parseExecute(body, records, idx, s.cfg.MaxRows)
+	sc := getScratch()
+	defer putScratch(sc)
+	in, err := parseExecute(body, records, idx, s.cfg.MaxRows, sc)
 	if err != nil {
 		return err
 	}
-	out, err := s.score(c.UserContext(), se.Scorer, in)
+	out, err := s.score(c.UserContext(), se.Scorer, in, sc)
 	if err != nil {
 		return err
 	}
@@ -140,18 +153,11 @@ func checkAPIVersion(c *fiber.Ctx) error {
 // score scores the parsed rows within the scoring timeout. A row the model
 // cannot score fails the call, naming the row and the field, as classic
 // did; batch jobs report such rows in an Errors column instead.
-func (s *Server) score(ctx context.Context, sc scoregate.Scorer, in *parsedInput) ([][]scoregate.Value, error) {
+func (s *Server) score(ctx context.Context, model scoregate.Scorer, in *parsedInput, sc *scratch) ([][]scoregate.Value, error) {
 	n := len(in.rows)
-	width := len(sc.Info().Output.Fields)
-	outs := make([][]scoregate.Value, n)
-	cells := make([]scoregate.Value, n*width)
-	for i := range outs {
-		outs[i] = cells[i*width : (i+1)*width : (i+1)*width]
-	}
-	errs := make([]error, n)
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ScoreTimeout)
-	defer cancel()
-	failed, err := sc.ScoreBatch(ctx, in.rows, outs, errs)
+	outs := grid(&sc.outVals, &sc.outs, n, len(model.Info().Output.Fields))
+	errs := sc.errors(n)
+	failed, err := model.ScoreBatch(ctx, in.rows, outs, errs)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, scoregate.Errorf(scoregate.RequestTimeout, scoregate.CodeScoreRequestTimeout, "",

@@ -67,7 +67,11 @@ type DB struct {
 	sealer       *sealer
 	migrations   []migration
 	maxEndpoints int
-	log          *slog.Logger
+	// logBatch is how many recorded requests one INSERT carries: few on
+	// SQLite, whose driver binds parameters in time quadratic in their
+	// number, many on Postgres, where a statement is a round trip.
+	logBatch int
+	log      *slog.Logger
 }
 
 var _ scoregate.Store = (*DB)(nil)
@@ -128,7 +132,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sealer:       seal,
 		migrations:   migs,
 		maxEndpoints: cfg.MaxEndpointsPerService,
+		logBatch:     batchSize,
 		log:          cfg.Logger,
+	}
+	if dialect == DialectSQLite {
+		db.logBatch = 16
 	}
 	if db.maxEndpoints <= 0 {
 		db.maxEndpoints = scoregate.DefaultMaxEndpointsPerWeb

@@ -69,11 +69,13 @@ func model(name string, n int) (scoregate.Resource, scoregate.Publication) {
 }
 
 // publish publishes version n of web service name.
-func publish(t *testing.T, db *store.DB, ws, name string, n int) *scoregate.WebService {
+func publish(t testing.TB, db *store.DB, ws, name string, n int) *scoregate.WebService {
 	t.Helper()
 	_, p := model(name, n)
 	svc, err := db.PublishWebService(t.Context(), ws, name, p)
-	ok(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return svc
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -45,10 +46,7 @@ func (db *DB) AppendRequestLogs(ctx context.Context, logs []scoregate.RequestLog
 			rows = append(rows, r)
 		}
 		dropped = len(logs) - len(rows)
-		if len(rows) == 0 {
-			return nil
-		}
-		return tx.CreateInBatches(&rows, batchSize).Error
+		return insertRequestLogs(tx, rows, db.logBatch)
 	})
 	if err != nil {
 		return translate("record requests", err, nil, nil)
@@ -99,9 +97,47 @@ func (db *DB) RequestLogs(ctx context.Context, q scoregate.RequestLogQuery) ([]s
 // DeleteRequestLogsBefore deletes the requests recorded before before and
 // returns how many it deleted.
 func (db *DB) DeleteRequestLogsBefore(ctx context.Context, before time.Time) (int64, error) {
-	res := db.gorm.WithContext(ctx).Where("at < ?", before.UTC()).Delete(&requestLogRow{})
+	// By endpoint, so that the (endpoint_id, at) index serves: an index on
+	// at alone would cost every insert a third b-tree to update. Every row
+	// has its endpoint (they go together), so no row is missed.
+	res := db.gorm.WithContext(ctx).Where("endpoint_id IN (SELECT id FROM endpoints) AND at < ?", before.UTC()).
+		Delete(&requestLogRow{})
 	if res.Error != nil {
 		return 0, translate("delete recorded requests", res.Error, nil, nil)
 	}
 	return res.RowsAffected, nil
+}
+
+// requestLogColumns are the columns insertRequestLogs writes, in the order
+// of requestLogRow.values.
+const requestLogColumns = `endpoint_id, workspace_id, at, request_id, method, path, status, latency_us, "rows", error_code, request, response, truncated`
+
+func (r *requestLogRow) values() []any {
+	return []any{r.EndpointID, r.WorkspaceID, r.At, r.RequestID, r.Method, r.Path, r.Status, r.LatencyUS,
+		r.Rows, r.ErrorCode, r.Request, r.Response, r.Truncated}
+}
+
+// insertRequestLogs inserts rows, per rows of a multi-row INSERT. It is
+// plain SQL rather than GORM's Create, which reads every new id back
+// (RETURNING) and reflects over each row: at a few thousand records a
+// second that was half of the cost.
+func insertRequestLogs(tx *gorm.DB, rows []requestLogRow, per int) error {
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		var sql strings.Builder
+		sql.WriteString("INSERT INTO request_logs (" + requestLogColumns + ") VALUES ")
+		args := make([]any, 0, n*13)
+		for i := range rows[:n] {
+			if i > 0 {
+				sql.WriteByte(',')
+			}
+			sql.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, rows[i].values()...)
+		}
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
