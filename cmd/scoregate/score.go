@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/scoregate/scoregate"
+	"github.com/scoregate/scoregate/batch"
+	"github.com/scoregate/scoregate/scoring"
 	"github.com/scoregate/scoregate/scoring/pmml"
 )
 
@@ -62,17 +62,17 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err = errors.Join(err, finish(err == nil)); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "scored %d rows: %d ok, %d with errors\n", stats.rows, stats.rows-stats.failed, stats.failed)
+	fmt.Fprintf(stderr, "scored %d rows: %d ok, %d with errors\n", stats.Rows, stats.Scored, stats.Failed)
 	return nil
 }
 
-func compileFile(path string) (*pmml.Model, error) {
+func compileFile(path string) (*scoring.PMML, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	m, err := pmml.Compile(bufio.NewReaderSize(f, 1<<20), pmml.DefaultLimits())
+	m, err := scoring.CompilePMML(bufio.NewReaderSize(f, 1<<20), pmml.DefaultLimits())
 	if err != nil {
 		return nil, fmt.Errorf("compile %s: %w", path, err)
 	}
@@ -117,161 +117,16 @@ func dirOf(path string) string {
 	return "."
 }
 
-type scoreStats struct{ rows, failed int }
-
-// scoreCSV reads a header row, matches its columns to the model's inputs by
-// name (case-insensitive), and scores each record.
-func scoreCSV(ctx context.Context, m *pmml.Model, in io.Reader, out io.Writer, o scoreOptions) (scoreStats, error) {
-	var stats scoreStats
-	br := bufio.NewReaderSize(in, 1<<16)
-	skipBOM(br)
-	comma, err := delimiter(br, o.delimiter)
+// scoreCSV streams a CSV file through the model with package batch: the
+// output keeps the input's delimiter, byte order mark and line ending.
+func scoreCSV(ctx context.Context, m scoregate.Scorer, in io.Reader, out io.Writer, o scoreOptions) (batch.Stats, error) {
+	comma, err := batch.ParseDelimiter(o.delimiter)
 	if err != nil {
-		return stats, err
+		return batch.Stats{}, err
 	}
-	r := csv.NewReader(br)
-	r.Comma = comma
-	r.ReuseRecord = true
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	r, err := batch.NewCSVReader(in, batch.CSVOptions{Comma: comma})
 	if err != nil {
-		return stats, fmt.Errorf("read header row: %w", err)
+		return batch.Stats{}, err
 	}
-	header = append([]string(nil), header...)
-	info := m.Schema()
-	cols, err := matchColumns(header, info.Input.Fields)
-	if err != nil {
-		return stats, err
-	}
-	missing := map[string]bool{}
-	for _, s := range strings.Split(o.missing, ",") {
-		missing[s] = true
-	}
-
-	w := csv.NewWriter(out)
-	w.Comma = comma
-	record := append([]string(nil), header...)
-	for _, f := range info.Output.Fields {
-		record = append(record, f.Name)
-	}
-	record = append(record, "Errors")
-	if err := w.Write(record); err != nil {
-		return stats, err
-	}
-	row := make(pmml.Row, len(info.Input.Fields))
-	res := make([]pmml.Value, len(info.Output.Fields))
-	for line := 2; ; line++ {
-		if err := ctx.Err(); err != nil {
-			return stats, err
-		}
-		cells, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return stats, fmt.Errorf("read row %d: %w", line, err)
-		}
-		stats.rows++
-		row.Reset()
-		for field, col := range cols {
-			if col < len(cells) && !missing[cells[col]] {
-				row.SetString(field, cells[col])
-			}
-		}
-		record = append(record[:0], cells...)
-		for len(record) < len(header) {
-			record = append(record, "")
-		}
-		if err := m.Score(row, res); err != nil {
-			stats.failed++
-			for range res {
-				record = append(record, "")
-			}
-			record = append(record, err.Error())
-		} else {
-			for _, v := range res {
-				record = append(record, cellText(v))
-			}
-			record = append(record, "")
-		}
-		if err := w.Write(record); err != nil {
-			return stats, err
-		}
-	}
-	w.Flush()
-	return stats, w.Error()
-}
-
-// cellText formats an output value for CSV: missing values are empty.
-func cellText(v pmml.Value) string {
-	if v.Missing() {
-		return ""
-	}
-	return v.String()
-}
-
-// matchColumns maps each input field to its column (-1 when absent). A
-// field the model cannot do without, absent from the file, fails the whole
-// file at once, naming every such field.
-func matchColumns(header []string, fields []scoregate.Field) ([]int, error) {
-	cols := make([]int, len(fields))
-	var absent []string
-	for i, f := range fields {
-		cols[i] = -1
-		for j, h := range header {
-			if strings.EqualFold(strings.TrimSpace(h), f.Name) {
-				cols[i] = j
-				break
-			}
-		}
-		if cols[i] < 0 && !f.Optional {
-			absent = append(absent, f.Name)
-		}
-	}
-	if len(absent) > 0 {
-		return nil, fmt.Errorf("the file lacks the input column(s) %s", strings.Join(absent, ", "))
-	}
-	return cols, nil
-}
-
-// skipBOM drops a UTF-8 byte order mark.
-func skipBOM(br *bufio.Reader) {
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
-	}
-}
-
-// delimiter returns the given delimiter or sniffs it from the header line:
-// the most frequent of , ; tab | outside quotes.
-func delimiter(br *bufio.Reader, given string) (rune, error) {
-	switch given {
-	case "":
-	case `\t`, "tab":
-		return '\t', nil
-	default:
-		if r := []rune(given); len(r) == 1 {
-			return r[0], nil
-		}
-		return 0, fmt.Errorf("delimiter %q: want one character", given)
-	}
-	head, _ := br.Peek(64 << 10)
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		head = head[:i]
-	}
-	best, bestN := ',', 0
-	for _, c := range []rune{',', ';', '\t', '|'} {
-		n, quoted := 0, false
-		for _, b := range head {
-			switch {
-			case b == '"':
-				quoted = !quoted
-			case !quoted && rune(b) == c:
-				n++
-			}
-		}
-		if n > bestN {
-			best, bestN = c, n
-		}
-	}
-	return best, nil
+	return batch.Score(ctx, m, r, batch.NewCSVWriter(out, r.Format()), batch.ScoreOptions{Missing: strings.Split(o.missing, ",")})
 }

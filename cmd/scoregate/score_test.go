@@ -202,3 +202,44 @@ func corpusCase(t *testing.T, name string) string {
 	}
 	return dir
 }
+
+// TestScoreKeepsFormat checks that the output file is written as the input
+// was: delimiter, byte order mark and line ending.
+func TestScoreKeepsFormat(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		in    string
+		flags []string
+		want  string // the output's first line
+	}{
+		{"semicolons, BOM, CRLF", "\uFEFFsepal_length;sepal_width;petal_length;petal_width\r\n5,1;3,5;1,4;0,2\r\n", nil,
+			"\uFEFFsepal_length;sepal_width;petal_length;petal_width;predicted_species;probability_setosa;probability_versicolor;probability_virginica;Errors\r\n"},
+		{"tabs given", "sepal_length\tsepal_width\tpetal_length\tpetal_width\n5.1\t3.5\t1.4\t0.2\n", []string{"--delimiter", "tab"},
+			"sepal_length\tsepal_width\tpetal_length\tpetal_width\tpredicted_species\tprobability_setosa\tprobability_versicolor\tprobability_virginica\tErrors\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			modelPath, inPath, outPath := filepath.Join(dir, "m.pmml"), filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.csv")
+			if err := os.WriteFile(modelPath, fixtures.DemoModel, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(inPath, []byte(tt.in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := append(append([]string{"score", "--model", modelPath}, tt.flags...), inPath, outPath)
+			if err := run(context.Background(), args, func(string) string { return "" }, nil, io.Discard, io.Discard); err != nil {
+				t.Fatal(err)
+			}
+			out, err := os.ReadFile(outPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(out), tt.want) {
+				t.Errorf("output %q\nwant it to start %q", out, tt.want)
+			}
+		})
+	}
+}

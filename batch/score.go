@@ -1,0 +1,178 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/scoregate/scoregate"
+)
+
+// DefaultMissing are the cells that mean a missing value by default.
+var DefaultMissing = []string{"", "NA", "N/A"}
+
+// DefaultChunkRows is how many rows Score reads before it scores them.
+const DefaultChunkRows = 2048
+
+// ScoreOptions configure Score. The zero value is ready to use.
+type ScoreOptions struct {
+	// Missing are the cells (compared exactly) that mean a missing value;
+	// nil means DefaultMissing. Give an empty, non-nil slice for none.
+	Missing []string
+	// ChunkRows is how many rows are scored together; 0 means
+	// DefaultChunkRows.
+	ChunkRows int
+	// MaxFailedFraction fails the job when, at its end, more than this
+	// fraction of its rows failed; 0 never fails it for bad rows. It is
+	// judged on the whole file, not on its first rows, so the output is
+	// complete either way; Progress can stop a job earlier.
+	MaxFailedFraction float64
+	// Progress, when set, is called after every chunk has been handed to
+	// the writer (not necessarily flushed). An error it returns stops the
+	// job with that error.
+	Progress func(Stats) error
+}
+
+// Stats count what a job has done so far.
+type Stats struct {
+	Rows         int64 // data rows read
+	Scored       int64 // rows scored without error
+	Failed       int64 // rows with an error in their Errors cell
+	BytesRead    int64 // of the input file
+	BytesWritten int64 // of the output
+}
+
+// Score reads in to its end, scores each record with model in chunks, and
+// writes every record to out in input order: its cells, the model's
+// outputs (named as the model names its output fields) and its error.
+//
+// Columns are matched to the model's inputs by name, case-insensitively
+// (MatchColumns); other columns are passed through. A record the reader
+// or the model finds wrong fails alone, in its Errors cell. Score fails
+// at once when a required input column is missing, when a column of the
+// file has the name of an output column, when in or out fails, or when ctx
+// ends (checked between chunks, and by the model within one).
+func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter, opts ScoreOptions) (Stats, error) {
+	var stats Stats
+	info := model.Info()
+	header := in.Header()
+	cols, err := MatchColumns(header, info.Input.Fields)
+	if err != nil {
+		return stats, err
+	}
+	outNames := make([]string, len(info.Output.Fields))
+	for i, f := range info.Output.Fields {
+		outNames[i] = f.Name
+	}
+	if err := checkClash(header, outNames); err != nil {
+		return stats, err
+	}
+	if err := out.WriteHeader(header, outNames); err != nil {
+		return stats, fmt.Errorf("write header: %w", err)
+	}
+	missing := opts.Missing
+	if missing == nil {
+		missing = DefaultMissing
+	}
+	size := opts.ChunkRows
+	if size <= 0 {
+		size = DefaultChunkRows
+	}
+	ch := newChunk(model, size, len(header))
+	for {
+		if err := ctx.Err(); err != nil {
+			return stats, err
+		}
+		more := ch.fill(in, cols, missing)
+		if err := in.Err(); err != nil {
+			return stats, err
+		}
+		if ch.n == 0 {
+			break
+		}
+		failed, err := ch.score(ctx, model)
+		if err != nil {
+			return stats, err
+		}
+		for i := range ch.n {
+			if err := out.WriteRow(ch.cells[i*ch.width:(i+1)*ch.width], ch.outs[i], ch.errs[i]); err != nil {
+				return stats, fmt.Errorf("write row: %w", err)
+			}
+		}
+		stats.Rows += int64(ch.n)
+		stats.Failed += int64(failed)
+		stats.Scored = stats.Rows - stats.Failed
+		stats.BytesRead = in.InputOffset()
+		stats.BytesWritten = out.BytesWritten()
+		if opts.Progress != nil {
+			if err := opts.Progress(stats); err != nil {
+				return stats, err
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return stats, fmt.Errorf("write: %w", err)
+	}
+	stats.BytesRead = in.InputOffset()
+	stats.BytesWritten = out.BytesWritten()
+	if f := opts.MaxFailedFraction; f > 0 && stats.Rows > 0 && float64(stats.Failed) > f*float64(stats.Rows) {
+		return stats, scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInvalidValue, "",
+			"%d of %d rows failed (%.4g%%), more than the job allows (%.4g%%)",
+			stats.Failed, stats.Rows, 100*float64(stats.Failed)/float64(stats.Rows), 100*f)
+	}
+	return stats, nil
+}
+
+// MatchColumns returns, for each input field, the index of its column in
+// header (-1 when absent), matching names case-insensitively and without
+// surrounding spaces. Absent fields the model cannot do without fail the
+// file at once, all named in one error.
+func MatchColumns(header []string, fields []scoregate.Field) ([]int, error) {
+	cols := make([]int, len(fields))
+	var absent []string
+	for i, f := range fields {
+		cols[i] = -1
+		for j, h := range header {
+			if strings.EqualFold(strings.TrimSpace(h), f.Name) {
+				cols[i] = j
+				break
+			}
+		}
+		if cols[i] < 0 && !f.Optional {
+			absent = append(absent, f.Name)
+		}
+	}
+	if len(absent) > 0 {
+		return nil, scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeMissingRequestInput, "",
+			"the file lacks the input column(s) %s", strings.Join(absent, ", "))
+	}
+	return cols, nil
+}
+
+// checkClash refuses input columns named like an output column or
+// ErrorsColumn (a scored file given again): the output would name two
+// columns alike.
+func checkClash(header, outputs []string) error {
+	var clash []string
+	for _, h := range header {
+		h = strings.TrimSpace(h)
+		if strings.EqualFold(h, ErrorsColumn) {
+			clash = append(clash, h)
+			continue
+		}
+		for _, o := range outputs {
+			if strings.EqualFold(h, o) {
+				clash = append(clash, h)
+				break
+			}
+		}
+	}
+	if len(clash) > 0 {
+		return scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInvalidInputNames, "",
+			"the file already has the output column(s) %s (a scored file?); remove or rename them", strings.Join(clash, ", "))
+	}
+	return nil
+}
