@@ -3,6 +3,7 @@ package batch
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -167,23 +168,11 @@ func TestCSVReaderRecordErrors(t *testing.T) {
 					t.Errorf("record %d: error %q, want %q", i+1, got, want)
 				}
 			}
-			if tt.lines != nil && !equalInts(tb.lines, tt.lines) {
+			if tt.lines != nil && !slices.Equal(tb.lines, tt.lines) {
 				t.Errorf("lines %v, want %v", tb.lines, tt.lines)
 			}
 		})
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestCSVReaderFileErrors(t *testing.T) {

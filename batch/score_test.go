@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -228,7 +229,7 @@ func TestScoreProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalInts64(seen, []int64{2, 4, 5}) || stats.Rows != 5 || m.batches != 3 {
+	if !slices.Equal(seen, []int64{2, 4, 5}) || stats.Rows != 5 || m.batches != 3 {
 		t.Errorf("progress at %v, %d batches, stats %+v", seen, m.batches, stats)
 	}
 
@@ -237,18 +238,6 @@ func TestScoreProgress(t *testing.T) {
 	if !errors.Is(err, stop) || stats.Rows != 2 {
 		t.Errorf("err %v, stats %+v; want stop after 2 rows", err, stats)
 	}
-}
-
-func equalInts64(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestScoreCancel(t *testing.T) {

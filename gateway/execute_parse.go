@@ -202,13 +202,12 @@ func parseTable(raw json.RawMessage, x *schemaIndex, maxRows int) (*parsedInput,
 
 // tableRows converts the cells of the table format to the model's rows.
 func tableRows(columns []string, values [][]json.RawMessage, x *schemaIndex, maxRows int, sc *scratch) (*parsedInput, error) {
-	t := tableInput{ColumnNames: columns, Values: values}
-	if len(t.Values) > maxRows {
-		return nil, tooManyRows(len(t.Values), maxRows)
+	if len(values) > maxRows {
+		return nil, tooManyRows(len(values), maxRows)
 	}
-	in := &parsedInput{columns: t.ColumnNames, cells: t.Values, fields: make([]int, len(t.ColumnNames))}
+	in := &parsedInput{columns: columns, cells: values, fields: make([]int, len(columns))}
 	seen := make([]bool, len(x.inputs))
-	for j, name := range t.ColumnNames {
+	for j, name := range columns {
 		f := x.lookup(name)
 		in.fields[j] = f
 		if f < 0 {
@@ -224,14 +223,14 @@ func tableRows(columns []string, values [][]json.RawMessage, x *schemaIndex, max
 		return nil, err
 	}
 	if sc != nil {
-		in.rows = grid(&sc.inVals, &sc.rows, len(t.Values), len(x.inputs))
+		in.rows = grid(&sc.inVals, &sc.rows, len(values), len(x.inputs))
 	} else {
-		in.rows = newRows(len(t.Values), len(x.inputs))
+		in.rows = newRows(len(values), len(x.inputs))
 	}
-	for i, cells := range t.Values {
-		if len(cells) != len(t.ColumnNames) {
+	for i, cells := range values {
+		if len(cells) != len(columns) {
 			return nil, scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInputMismatchError, inputName,
-				"row %d has %d values for %d columns", i+1, len(cells), len(t.ColumnNames))
+				"row %d has %d values for %d columns", i+1, len(cells), len(columns))
 		}
 		for j, cell := range cells {
 			f := in.fields[j]

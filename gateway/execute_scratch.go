@@ -34,27 +34,32 @@ func putScratch(s *scratch) {
 		return
 	}
 	// Drop references into the request and the results before pooling.
-	clear(s.columns[:cap(s.columns)])
-	clear(s.cells[:cap(s.cells)])
-	clear(s.values[:cap(s.values)])
-	clear(s.inVals[:cap(s.inVals)])
-	clear(s.outVals[:cap(s.outVals)])
-	clear(s.errs[:cap(s.errs)])
+	// Every buffer keeps the length its call used, and all beyond it was
+	// cleared when an earlier call put it back, so a pooled scratch is
+	// all zero and the next call need not clear what it takes.
+	clear(s.columns)
+	clear(s.cells)
+	clear(s.values)
+	clear(s.inVals)
+	clear(s.outVals)
+	clear(s.errs)
 	scratches.Put(s)
 }
 
 // grid returns n rows of width missing values backed by *vals, with the
-// row headers in *rows; both are reused when large enough.
+// row headers in *rows; both are reused when large enough, and keep the
+// length used (see putScratch).
 func grid[R ~[]scoregate.Value](vals *[]scoregate.Value, rows *[]R, n, width int) []R {
 	if cap(*vals) < n*width {
 		*vals = make([]scoregate.Value, n*width)
 	}
-	v := (*vals)[:n*width]
-	clear(v)
+	*vals = (*vals)[:n*width]
+	v := *vals
 	if cap(*rows) < n {
 		*rows = make([]R, n)
 	}
-	r := (*rows)[:n]
+	*rows = (*rows)[:n]
+	r := *rows
 	for i := range r {
 		r[i] = v[i*width : (i+1)*width : (i+1)*width]
 	}
@@ -66,7 +71,6 @@ func (s *scratch) errors(n int) []error {
 	if cap(s.errs) < n {
 		s.errs = make([]error, n)
 	}
-	e := s.errs[:n]
-	clear(e)
-	return e
+	s.errs = s.errs[:n]
+	return s.errs
 }

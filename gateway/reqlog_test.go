@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -166,23 +167,11 @@ func TestRecordCallLevels(t *testing.T) {
 			for _, l := range logs.Logs() {
 				got = append(got, l.Status)
 			}
-			if !equalInts(got, tc.want) {
+			if !slices.Equal(got, tc.want) {
 				t.Errorf("recorded statuses %v, want %v", got, tc.want)
 			}
 		})
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestRequestLogRecord(t *testing.T) {
@@ -253,7 +242,7 @@ func TestRequestLogBatching(t *testing.T) {
 	if err := tel.close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := logs.batchSizes(); !equalInts(got, []int{4, 4, 2}) {
+	if got := logs.batchSizes(); !slices.Equal(got, []int{4, 4, 2}) {
 		t.Errorf("batches %v, want [4 4 2]: close writes the rest", got)
 	}
 	tel.record(&callRecord{Endpoint: e, Status: 200})
