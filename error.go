@@ -54,6 +54,9 @@ const (
 	CodeTooManyRows            = "TooManyRows"
 	CodeUnsupportedAPIVersion  = "UnsupportedApiVersion"
 	CodeUnsupportedMediaType   = "UnsupportedMediaType"
+	CodeJobNotFound            = "JobNotFound"
+	CodeCannotStartJob         = "CannotStartJob"
+	CodeLeaseLost              = "JobLeaseLost"
 	CodeInternal               = "InternalError"
 )
 

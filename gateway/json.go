@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,10 +39,28 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 		return nil, scoregate.Errorf(scoregate.UnsupportedMediaType, scoregate.CodeUnsupportedMediaType,
 			fiber.HeaderContentEncoding, "Content-Encoding %q is not accepted; send the body unencoded", enc)
 	}
-	body := c.Request().Body()
+	req := c.Request()
+	n := int64(req.Header.ContentLength())
+	if n > limit {
+		return nil, tooLarge(n, limit)
+	}
+	if n >= 0 && n <= int64(c.App().Config().BodyLimit) {
+		return req.Body(), nil // read before the handler ran
+	}
+	// A body the server streams (over its BodyLimit, or chunked): read
+	// it here, up to the route's limit and no further.
+	stream := c.Context().RequestBodyStream()
+	if stream == nil {
+		return req.Body(), nil
+	}
+	body, err := io.ReadAll(io.LimitReader(stream, limit+1))
+	if err != nil {
+		return nil, scoregate.Errorf(scoregate.BadArgument, codeBadRequest, "", "the request body could not be read")
+	}
 	if n := int64(len(body)); n > limit {
 		return nil, tooLarge(n, limit)
 	}
+	req.SetBodyRaw(body) // for c.Body() and c.MultipartForm() after this
 	return body, nil
 }
 

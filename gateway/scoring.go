@@ -17,6 +17,7 @@ func (c *Config) setDefaults() {
 	orDefault(&c.MaxModelBytes, DefaultMaxModelBytes)
 	orDefault(&c.MaxJSONBytes, DefaultMaxJSONBytes)
 	orDefault(&c.MaxBlobBytes, DefaultMaxBlobBytes)
+	orDefault(&c.MaxUploadBytes, DefaultMaxUploadBytes)
 	orDefault(&c.MaxRequestBytes, DefaultMaxRequestBytes)
 	orDefault(&c.MaxRows, DefaultMaxRows)
 	orDefault(&c.ScoreTimeout, DefaultScoreTimeout)

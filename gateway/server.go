@@ -19,6 +19,8 @@ const (
 	DefaultMaxModelBytes int64 = 256 << 20
 	DefaultMaxJSONBytes  int64 = 1 << 20
 	DefaultMaxBlobBytes  int64 = 256 << 20
+	// DefaultMaxUploadBytes bounds a file sent to score as a batch job.
+	DefaultMaxUploadBytes int64 = 2 << 30
 )
 
 // Defaults of the scoring API and its telemetry, used when the Config
@@ -56,6 +58,10 @@ type Config struct {
 	MaxJSONBytes int64
 	// MaxBlobBytes limits blob uploads (default DefaultMaxBlobBytes).
 	MaxBlobBytes int64
+	// MaxUploadBytes limits a file sent as a batch job (default
+	// DefaultMaxUploadBytes). It is streamed to the blob store, never held
+	// in memory.
+	MaxUploadBytes int64
 	// MaxRequestBytes limits the body of a scoring request (default
 	// DefaultMaxRequestBytes); a larger one gets 413.
 	MaxRequestBytes int64
@@ -100,6 +106,8 @@ type Deps struct {
 	// Logs and Usage keep recorded requests and hourly usage.
 	Logs  scoregate.RequestLogStore
 	Usage scoregate.UsageStore
+	// Jobs runs batch jobs; nil answers the job routes with 503.
+	Jobs scoregate.Jobs
 }
 
 // Server is the HTTP gateway: a Fiber app with scoregate's routes.
@@ -109,6 +117,7 @@ type Server struct {
 	blobs  scoregate.Blobs
 	models scoregate.ModelInspector
 	live   scoregate.EndpointResolver
+	jobs   scoregate.Jobs
 	log    *slog.Logger
 	app    *fiber.App
 	gates  gates
@@ -130,15 +139,19 @@ func New(cfg Config, deps Deps) *Server {
 		blobs:  deps.Blobs,
 		models: deps.Models,
 		live:   deps.Endpoints,
+		jobs:   deps.Jobs,
 		log:    log,
 	}
 	s.tel = newTelemetry(s, deps)
 	s.app = fiber.New(fiber.Config{
 		AppName:      "scoregate",
 		ServerHeader: "scoregate",
-		// The app-wide limit is the largest route limit; routes enforce
-		// their own (see readBody).
-		BodyLimit:             int(max(cfg.MaxModelBytes, cfg.MaxJSONBytes, cfg.MaxBlobBytes, cfg.MaxRequestBytes)),
+		// Bodies up to the scoring and JSON limits are read before the
+		// handler runs; larger ones are streamed to it, so that a file
+		// upload never sits whole in memory. Routes enforce their own
+		// limits (see readBody).
+		BodyLimit:             int(max(cfg.MaxJSONBytes, cfg.MaxRequestBytes)),
+		StreamRequestBody:     true,
 		ReadTimeout:           readTimeout,
 		WriteTimeout:          writeTimeout,
 		IdleTimeout:           idleTimeout,
@@ -164,6 +177,7 @@ func (s *Server) routes() {
 	s.webServiceRoutes()
 	s.endpointRoutes()
 	s.blobRoutes()
+	s.jobRoutes()
 	s.scoringRoutes()
 	s.helpRoutes()
 	s.telemetryRoutes()

@@ -146,6 +146,24 @@ func (r *Registry) Resolve(ctx context.Context, ws, endpointID, key string) (*sc
 	return s, nil
 }
 
+// Endpoint returns endpoint id of workspace ws with its model, for work
+// that is not a keyed call (batch jobs): from memory when a call loaded it,
+// else from the store (the compiled model is shared either way). It is not
+// cached here: a batch job asks once per execution.
+func (r *Registry) Endpoint(ctx context.Context, ws, id string) (*scoregate.ServingEndpoint, error) {
+	r.mu.RLock()
+	e := r.byEndpoint[id]
+	r.mu.RUnlock()
+	if e != nil && e.serving.Endpoint.WorkspaceID == ws {
+		return e.serving, nil
+	}
+	e, err := r.loadEndpoint(ctx, ws, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.serving, nil
+}
+
 // load authenticates key with the store, loads its endpoint and model, and
 // caches them unless a change arrived meanwhile.
 func (r *Registry) load(ctx context.Context, d digest, key string) (*entry, error) {

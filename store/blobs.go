@@ -27,7 +27,10 @@ type Bucket struct {
 	local  bool // fileblob: keys ending in .attrs are reserved
 }
 
-var _ scoregate.Blobs = (*Bucket)(nil)
+var (
+	_ scoregate.Blobs     = (*Bucket)(nil)
+	_ scoregate.BlobSizer = (*Bucket)(nil)
+)
 
 // OpenBlobs opens the bucket at rawURL: "" is the folder {dataDir}/blobs,
 // created when missing; "file:///abs/dir", "s3://bucket?region=…" and
@@ -143,13 +146,28 @@ func (b *Bucket) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	r, err := b.bucket.NewReader(ctx, key, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
-		return nil, &scoregate.Error{Class: scoregate.NotFound, Code: scoregate.CodeBlobNotFound,
-			Message: fmt.Sprintf("no blob at %q", key), Err: err}
+		return nil, blobNotFound(key, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open blob %s: %w", key, err)
 	}
 	return r, nil
+}
+
+// Size returns the length of a blob in bytes without reading it. A missing
+// blob is NotFound (BlobNotFound).
+func (b *Bucket) Size(ctx context.Context, key string) (int64, error) {
+	if err := b.check(key); err != nil {
+		return 0, err
+	}
+	attrs, err := b.bucket.Attributes(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return 0, blobNotFound(key, err)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("size of blob %s: %w", key, err)
+	}
+	return attrs.Size, nil
 }
 
 // Exists reports whether a blob is stored under key.
@@ -175,6 +193,11 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("delete blob %s: %w", key, err)
 	}
 	return nil
+}
+
+func blobNotFound(key string, err error) *scoregate.Error {
+	return &scoregate.Error{Class: scoregate.NotFound, Code: scoregate.CodeBlobNotFound,
+		Message: fmt.Sprintf("no blob at %q", key), Err: err}
 }
 
 // check refuses keys that are not clean relative paths: keys come from

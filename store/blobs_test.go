@@ -50,6 +50,8 @@ func TestBlobs(t *testing.T) {
 			if ok, err := b.Exists(ctx, key); err != nil || ok {
 				t.Fatalf("Exists before Put = %v, %v", ok, err)
 			}
+			_, err = b.Size(ctx, key)
+			wantError(t, err, scoregate.NotFound, scoregate.CodeBlobNotFound)
 			ok(t, b.Put(ctx, key, strings.NewReader("<PMML/>")))
 			if ok, err := b.Exists(ctx, key); err != nil || !ok {
 				t.Fatalf("Exists after Put = %v, %v", ok, err)
@@ -58,6 +60,9 @@ func TestBlobs(t *testing.T) {
 				t.Fatalf("Open = %q", got)
 			}
 			ok(t, b.Put(ctx, key, strings.NewReader("<PMML version=\"2\"/>")))
+			if n, err := b.Size(ctx, key); err != nil || n != int64(len("<PMML version=\"2\"/>")) {
+				t.Fatalf("Size after replace = %d, %v", n, err)
+			}
 			if got := readBlob(t, b, key); got != "<PMML version=\"2\"/>" {
 				t.Fatalf("Open after replace = %q", got)
 			}
@@ -80,6 +85,8 @@ func TestBlobs(t *testing.T) {
 				err := b.Put(ctx, bad, strings.NewReader("x"))
 				wantError(t, err, scoregate.BadUserArgument, scoregate.CodeInvalidValue)
 			}
+			_, err = b.Size(ctx, "../up")
+			wantError(t, err, scoregate.BadUserArgument, scoregate.CodeInvalidValue)
 		})
 	}
 

@@ -63,6 +63,21 @@
 // and deleting an endpoint deletes its rows (ON DELETE CASCADE). PutUsage
 // replaces a replica's counters for an hour, never adds to them.
 //
+// # Batch jobs
+//
+// DB is the scoregate.JobStore. A job's row is the truth about its status
+// and progress; the queue only picks the replica that executes it. CreateJob
+// with an enqueue function and StartJob call it with the *sql.Tx of the
+// transaction that marks the job Running, so a job is queued exactly when
+// its row says so, and StartJob's move from NotStarted is a conditional
+// UPDATE, so of concurrent starts one enqueues. An executor claims a
+// Running job with ClaimJob (a conditional UPDATE that succeeds when no
+// other owner's lease is live), renews its lease with CheckpointJob and
+// releases it with EndJob; both answer ErrLeaseLost once another replica
+// took the job over or a cancel ended it. Leases are kept by the Go clock of
+// the replica that writes them, so replicas' clocks must roughly agree.
+// Deleting an endpoint deletes its jobs.
+//
 // # Credentials
 //
 // Endpoint keys and workspace tokens are 32 random bytes in base64url

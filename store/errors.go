@@ -113,3 +113,10 @@ func endpointIDNotFound(ws, id string) *scoregate.Error {
 	return scoregate.Errorf(scoregate.NotFound, scoregate.CodeEndpointNotFound, "",
 		"endpoint %q not found in workspace %s", id, ws)
 }
+
+// jobNotFound does not say which workspace was searched: a job of another
+// workspace is as missing as one that never existed.
+func jobNotFound(id string) *scoregate.Error {
+	return scoregate.Errorf(scoregate.NotFound, scoregate.CodeJobNotFound, "jobId",
+		"job %q not found", id)
+}

@@ -27,7 +27,7 @@ func eachEmpty(t *testing.T, fn func(t *testing.T, url string)) {
 }
 
 // latest is the number of migrations of this build.
-const latest = 3
+const latest = 4
 
 // TestMigrationUpgrade builds a database as release 1 left it, with data,
 // moves it to release 2 and adds an endpoint as that release wrote it, then
@@ -84,6 +84,7 @@ func TestMigrationUpgrade(t *testing.T) {
 		}
 		ok(t, db.AppendRequestLogs(ctx, []scoregate.RequestLog{{EndpointID: epID, At: v2, Status: 200}}))
 		ok(t, db.PutUsage(ctx, []scoregate.UsageHour{{EndpointID: epID, Hour: v2, Replica: "r1", Calls: 1}}))
+		ok(t, db.CreateJob(ctx, newJob(ws.ID, epID), nil))
 		changes, err := db.ChangesAfter(ctx, 0, 0)
 		ok(t, err)
 		if len(changes) != 1 || changes[0].EndpointID != epID {
@@ -107,7 +108,7 @@ func TestMigrationUpgrade(t *testing.T) {
 			t.Fatalf("%d credentials after deleting the web service (%v), want the workspace's 2", n, err)
 		}
 		ok(t, db.DeleteWebService(ctx, ws.ID, "v2svc"))
-		for _, table := range []string{"request_logs", "usage_hours"} {
+		for _, table := range []string{"request_logs", "usage_hours", "jobs"} {
 			if n, err := db.Count(ctx, table); err != nil || n != 0 {
 				t.Fatalf("%d rows in %s after deleting their web service (%v), want 0", n, table, err)
 			}

@@ -133,6 +133,35 @@ type usageRow struct {
 
 func (usageRow) TableName() string { return "usage_hours" }
 
+// jobRow is a batch job. Options is JSON text; the nullable times are nil
+// until what they mark happens.
+type jobRow struct {
+	ID              string `gorm:"primaryKey"`
+	WorkspaceID     string
+	EndpointID      string
+	Status          string
+	Input           string
+	InputName       string
+	Output          string
+	Options         string
+	RowsRead        int64
+	RowsScored      int64
+	RowsFailed      int64
+	BytesRead       int64
+	BytesTotal      int64
+	Details         string
+	Attempts        int
+	CancelRequested bool
+	Owner           string
+	LeaseUntil      *time.Time
+	CreatedAt       time.Time
+	StartedAt       *time.Time
+	FinishedAt      *time.Time
+	UpdatedAt       time.Time
+}
+
+func (jobRow) TableName() string { return "jobs" }
+
 func toWorkspace(r workspaceRow) scoregate.Workspace {
 	return scoregate.Workspace{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
 }
@@ -303,6 +332,82 @@ func fromUsage(u scoregate.UsageHour) (usageRow, error) {
 	var err error
 	r.Latency, err = encode("latency of endpoint "+u.EndpointID, latency)
 	return r, err
+}
+
+func toJob(r jobRow) (scoregate.Job, error) {
+	j := scoregate.Job{
+		ID:          r.ID,
+		WorkspaceID: r.WorkspaceID,
+		EndpointID:  r.EndpointID,
+		Status:      scoregate.JobStatus(r.Status),
+		Input:       r.Input,
+		InputName:   r.InputName,
+		Output:      r.Output,
+		Progress: scoregate.JobProgress{
+			RowsRead:   r.RowsRead,
+			RowsScored: r.RowsScored,
+			RowsFailed: r.RowsFailed,
+			BytesRead:  r.BytesRead,
+			BytesTotal: r.BytesTotal,
+		},
+		Details:         r.Details,
+		Attempts:        r.Attempts,
+		CancelRequested: r.CancelRequested,
+		Owner:           r.Owner,
+		LeaseUntil:      utcOrZero(r.LeaseUntil),
+		CreatedAt:       r.CreatedAt.UTC(),
+		StartedAt:       utcOrZero(r.StartedAt),
+		FinishedAt:      utcOrZero(r.FinishedAt),
+	}
+	err := decode("options of job "+r.ID, r.Options, &j.Options)
+	return j, err
+}
+
+// fromJob converts a new job to its row.
+func fromJob(j scoregate.Job) (jobRow, error) {
+	r := jobRow{
+		ID:              j.ID,
+		WorkspaceID:     j.WorkspaceID,
+		EndpointID:      j.EndpointID,
+		Status:          string(j.Status),
+		Input:           j.Input,
+		InputName:       j.InputName,
+		Output:          j.Output,
+		RowsRead:        j.Progress.RowsRead,
+		RowsScored:      j.Progress.RowsScored,
+		RowsFailed:      j.Progress.RowsFailed,
+		BytesRead:       j.Progress.BytesRead,
+		BytesTotal:      j.Progress.BytesTotal,
+		Details:         j.Details,
+		Attempts:        j.Attempts,
+		CancelRequested: j.CancelRequested,
+		Owner:           j.Owner,
+		LeaseUntil:      nilIfZero(j.LeaseUntil),
+		CreatedAt:       j.CreatedAt,
+		StartedAt:       nilIfZero(j.StartedAt),
+		FinishedAt:      nilIfZero(j.FinishedAt),
+		UpdatedAt:       j.CreatedAt,
+	}
+	var err error
+	r.Options, err = encode("options of job "+j.ID, j.Options)
+	return r, err
+}
+
+// utcOrZero reads a nullable time column: NULL is the zero time.
+func utcOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// nilIfZero writes a nullable time column: the zero time is NULL.
+func nilIfZero(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC().Truncate(time.Microsecond)
+	return &t
 }
 
 func resourcesOrEmpty(rs []scoregate.Resource) []scoregate.Resource {

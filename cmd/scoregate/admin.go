@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scoregate/scoregate"
+	"github.com/scoregate/scoregate/batch"
 	"github.com/scoregate/scoregate/store"
 )
 
@@ -69,6 +70,9 @@ func runMigrate(ctx context.Context, args []string, env func(string) string, std
 	defer db.Close()
 	if err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
+	}
+	if err := batch.Migrate(ctx, db.SQL(), db.Dialect(), logger); err != nil {
+		return err
 	}
 	v, err := db.SchemaVersion(ctx)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scoregate/scoregate/batch"
 	"github.com/scoregate/scoregate/gateway"
 	"github.com/scoregate/scoregate/scoring"
 	"github.com/scoregate/scoregate/scoring/pmml"
@@ -34,6 +35,7 @@ type Main struct {
 	db      *store.DB
 	blobs   *store.Bucket
 	live    *scoring.Registry
+	jobs    *batch.Runner
 	server  *gateway.Server
 	ln      net.Listener
 	baseURL string
@@ -89,11 +91,26 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.live.Start(ctx); err != nil {
 		return err
 	}
+	m.jobs, err = batch.NewRunner(batch.RunnerConfig{
+		DB: m.db.SQL(), Dialect: m.db.Dialect(), Store: m.db, Blobs: m.blobs, Models: m.live,
+		Workers: m.Config.BatchWorkers, Lease: m.Config.JobLease, RescueAfter: m.Config.JobRescueAfter,
+		TempDir: filepath.Join(m.Config.DataDir, "tmp"), Logger: m.logger,
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(m.Config.DataDir, "tmp"), 0o700); err != nil {
+		return fmt.Errorf("create temporary folder: %w", err)
+	}
+	if err := m.jobs.Start(ctx); err != nil {
+		return err
+	}
 	m.server = gateway.New(gateway.Config{
 		BaseURL:          m.baseURL,
 		MaxModelBytes:    m.Config.MaxModelBytes,
 		MaxRequestBytes:  m.Config.MaxRequestBytes,
 		MaxRows:          m.Config.MaxRows,
+		MaxUploadBytes:   m.Config.MaxUploadBytes,
 		ScoreTimeout:     m.Config.ScoreTimeout,
 		MaxLogBodyBytes:  m.Config.LogBodyBytes,
 		LogRetention:     m.Config.LogRetention,
@@ -101,7 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MetricsEndpoints: m.Config.MetricsEndpoints,
 		Version:          version,
 		Logger:           m.logger,
-	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db})
+	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db, Jobs: m.jobs})
 	srv, done := m.server, make(chan struct{})
 	m.serveDone = done
 	go func() {
@@ -139,6 +156,11 @@ func (m *Main) open(ctx context.Context) error {
 	if err := migrateIfAllowed(ctx, db, m.Config.Migrate, m.logger); err != nil {
 		return err
 	}
+	// River's tables follow its own migrations, which are additive: they
+	// are applied at every start (replicas take turns).
+	if err := batch.Migrate(ctx, db.SQL(), db.Dialect(), m.logger); err != nil {
+		return err
+	}
 	blobs, err := store.OpenBlobs(ctx, m.Config.BlobURL, m.Config.DataDir)
 	if err != nil {
 		return fmt.Errorf("open blob storage: %w", err)
@@ -171,6 +193,14 @@ func (m *Main) Close() error {
 	if m.serveDone != nil {
 		<-m.serveDone
 		m.serveDone = nil
+	}
+	if m.jobs != nil {
+		// Jobs executing here go back on the queue for another replica
+		// (or this one, restarted) to run again from their first row.
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		defer cancel()
+		errs = append(errs, m.jobs.Stop(ctx))
+		m.jobs = nil
 	}
 	if m.live != nil {
 		errs = append(errs, m.live.Close())
