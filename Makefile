@@ -8,8 +8,10 @@ LOCAL_PG    := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 FUZZTIME    ?= 30s
 # Flags of cmd/loadtest, e.g. LOADTEST_FLAGS='-rounds 3 -duration 20s'; -h lists them.
 LOADTEST_FLAGS ?=
+# Flags of cmd/benchbatch, e.g. BENCH_BATCH_FLAGS='-runs 5 -cases csv'; -h lists them.
+BENCH_BATCH_FLAGS ?=
 
-.PHONY: help run build test test-pg lint bench loadtest fuzz clean
+.PHONY: help run build test test-pg lint bench bench-batch loadtest fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-8s %s\n", $$1, $$2}'
@@ -49,6 +51,9 @@ lint: ## gofmt, go vet and staticcheck
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench-batch: ## measure batch jobs end to end: rows/s, peak memory and cores per case (BENCH_BATCH_FLAGS)
+	$(GO) run ./cmd/benchbatch $(BENCH_BATCH_FLAGS)
 
 loadtest: ## measure the gateway's req/s and p50/p99 beside a bare Fiber handler (LOADTEST_FLAGS)
 	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)

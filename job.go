@@ -132,6 +132,9 @@ type JobStore interface {
 	// whether a cancel was requested; ErrLeaseLost when owner no longer
 	// holds the job.
 	CheckpointJob(ctx context.Context, id, owner string, p JobProgress, lease time.Duration) (cancel bool, err error)
+	// StaleJobs lists up to limit Running jobs whose executor's lease
+	// ended before the given time.
+	StaleJobs(ctx context.Context, before time.Time, limit int) ([]Job, error)
 	// EndJob records the final status of a job owner holds: Finished with
 	// its output key, Failed or Cancelled with details. ErrLeaseLost when
 	// owner no longer holds it.

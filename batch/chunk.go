@@ -11,7 +11,8 @@ import (
 type chunk struct {
 	n     int
 	width int
-	cells []string // n rows of width cells, padded with ""
+	cells []string   // n rows of width cells, padded with ""
+	kinds []CellKind // like cells, when the reader and the writer both know kinds; else nil
 	rows  []scoregate.Row
 	outs  [][]scoregate.Value
 	errs  []error
@@ -22,7 +23,7 @@ type chunk struct {
 	sErrs []error
 }
 
-func newChunk(model scoregate.Scorer, size, width int) *chunk {
+func newChunk(model scoregate.Scorer, size, width int, kinds bool) *chunk {
 	c := &chunk{
 		width: width,
 		cells: make([]string, size*width),
@@ -34,6 +35,9 @@ func newChunk(model scoregate.Scorer, size, width int) *chunk {
 		sOuts: make([][]scoregate.Value, 0, size),
 		sErrs: make([]error, size),
 	}
+	if kinds {
+		c.kinds = make([]CellKind, size*width)
+	}
 	for i := range size {
 		c.rows[i] = model.NewRow()
 		c.outs[i] = model.NewOutput()
@@ -41,8 +45,9 @@ func newChunk(model scoregate.Scorer, size, width int) *chunk {
 	return c
 }
 
-// fill reads up to a chunk of records; it returns false when in has no more.
-func (c *chunk) fill(in Reader, cols []int, missing []string) bool {
+// fill reads up to a chunk of records, and their kinds when kr (in itself)
+// is not nil; it returns false when in has no more.
+func (c *chunk) fill(in Reader, kr KindReader, cols []int, missing []string) bool {
 	c.n = 0
 	c.idx, c.sRows, c.sOuts = c.idx[:0], c.sRows[:0], c.sOuts[:0]
 	for c.n < len(c.rows) {
@@ -55,6 +60,11 @@ func (c *chunk) fill(in Reader, cols []int, missing []string) bool {
 		cells := c.cells[i*c.width : (i+1)*c.width]
 		k := copy(cells, rec)
 		clear(cells[k:])
+		if kr != nil {
+			kinds := c.kinds[i*c.width : (i+1)*c.width]
+			k := copy(kinds, kr.RecordKinds())
+			clear(kinds[k:])
+		}
 		row := c.rows[i]
 		row.Reset()
 		if err := in.RecordErr(); err != nil {

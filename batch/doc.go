@@ -1,5 +1,5 @@
-// Package batch scores tables of rows: it streams a CSV file (and, through
-// the same Reader interface, an XLSX sheet) through a scoregate.Scorer and
+// Package batch scores tables of rows: it streams a CSV file or an XLSX
+// sheet (XLSXReader, XLSXWriter) through a scoregate.Scorer and
 // writes every input column back with the model's outputs and an Errors
 // column.
 //
@@ -15,4 +15,8 @@
 //	...
 //	out := batch.NewCSVWriter(w, in.Format())
 //	stats, err := batch.Score(ctx, model, in, out, batch.ScoreOptions{})
+//
+// An XLSX sheet keeps its cells' kinds from input to output: XLSXReader is
+// a KindReader and XLSXWriter a KindWriter, so numbers, dates and booleans
+// stay what they were whatever their text.
 package batch

@@ -35,7 +35,7 @@ func Example() {
 	}
 	fmt.Printf("%d rows, %d failed\n", stats.Rows, stats.Failed)
 	// Output:
-	// id;Sepal_Length;sepal_width;petal_length;petal_width;predicted_species;probability_setosa;probability_versicolor;probability_virginica;Errors
+	// id;Sepal_Length;sepal_width;petal_length;petal_width;Scored Labels;"Scored Probabilities for Class ""setosa""";"Scored Probabilities for Class ""versicolor""";"Scored Probabilities for Class ""virginica""";Errors
 	// a;5.1;3.5;1.4;0.2;setosa;1;0;0;
 	// b;6.3;3.3;6.0;2.5;virginica;0;0;1;
 	// c;6.3;3.3;six;2.5;;;;;"petal_length: value ""six"" is not valid for this field"

@@ -32,14 +32,20 @@ func isFileError(err error) bool {
 	return false
 }
 
-// fileReader marks the errors that end a table as the file's.
-type fileReader struct{ Reader }
+// source is a job's input as read from the blob store. It remembers a
+// failure to read, which is the store's (retried), as opposed to what the
+// table reader finds wrong with the bytes, which is the file's (not).
+type source struct {
+	r   io.Reader
+	err error
+}
 
-func (r fileReader) Err() error {
-	if err := r.Reader.Err(); err != nil {
-		return fileError{err}
+func (s *source) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
 	}
-	return nil
+	return n, err
 }
 
 // run scores job j's input into its output. The output is streamed into
@@ -56,7 +62,8 @@ func (r *Runner) run(ctx context.Context, j *scoregate.Job) (scoregate.JobProgre
 		}
 		return prog, err
 	}
-	in, closeIn, err := r.openInput(ctx, j)
+	src := &source{}
+	in, closeIn, err := r.openInput(ctx, j, src)
 	if err != nil {
 		return prog, err
 	}
@@ -71,7 +78,8 @@ func (r *Runner) run(ctx context.Context, j *scoregate.Job) (scoregate.JobProgre
 		pr.CloseWithError(errors.Join(err, io.ErrClosedPipe))
 		put <- err
 	}()
-	out, finish := newWriter(pw, outputFormat(j), in)
+	out, release := r.newWriter(pw, outputFormat(j), in)
+	defer release()
 
 	last := time.Now()
 	opts := ScoreOptions{
@@ -92,10 +100,10 @@ func (r *Runner) run(ctx context.Context, j *scoregate.Job) (scoregate.JobProgre
 			return nil
 		},
 	}
-	stats, err := Score(ctx, ep.Scorer, fileReader{in}, out, opts)
+	stats, err := Score(ctx, ep.Scorer, in, out, opts)
 	prog = progressOf(stats, prog.BytesTotal)
-	if err == nil {
-		err = finish()
+	if err != nil && in.Err() != nil && src.err == nil && ctx.Err() == nil {
+		err = fileError{err}
 	}
 	if err != nil {
 		pw.CloseWithError(err)
@@ -138,7 +146,7 @@ func outputFormat(j *scoregate.Job) string {
 // openInput opens a job's input as a table. A CSV file is streamed from
 // the blob store; an XLSX file, a zip read from its end, is copied to a
 // temporary file first.
-func (r *Runner) openInput(ctx context.Context, j *scoregate.Job) (Reader, func(), error) {
+func (r *Runner) openInput(ctx context.Context, j *scoregate.Job, src *source) (Reader, func(), error) {
 	rc, err := r.cfg.Blobs.Open(ctx, j.Input)
 	if err != nil {
 		if scoregate.IsNotFound(err) {
@@ -146,15 +154,19 @@ func (r *Runner) openInput(ctx context.Context, j *scoregate.Job) (Reader, func(
 		}
 		return nil, nil, err
 	}
+	src.r = rc
 	switch inputFormat(j) {
 	case scoregate.FormatCSV:
 		opts := CSVOptions{}
 		if d := j.Options.Delimiter; d != "" {
 			opts.Comma, _ = utf8.DecodeRuneInString(d)
 		}
-		in, err := NewCSVReader(rc, opts)
+		in, err := NewCSVReader(src, opts)
 		if err != nil {
 			rc.Close()
+			if src.err != nil {
+				return nil, nil, src.err
+			}
 			return nil, nil, fileError{err}
 		}
 		return in, func() { rc.Close() }, nil
@@ -165,7 +177,7 @@ func (r *Runner) openInput(ctx context.Context, j *scoregate.Job) (Reader, func(
 			return nil, nil, err
 		}
 		cleanup := func() { f.Close(); os.Remove(f.Name()) }
-		n, err := io.Copy(f, rc)
+		n, err := io.Copy(f, src)
 		if err != nil {
 			cleanup()
 			return nil, nil, err
@@ -182,15 +194,20 @@ func (r *Runner) openInput(ctx context.Context, j *scoregate.Job) (Reader, func(
 }
 
 // newWriter returns a writer of format onto w, and the function that
-// completes the file.
-func newWriter(w io.Writer, format string, in Reader) (RowWriter, func() error) {
+// releases it (called whether the job succeeded or not). Score flushes the
+// writer at the end of the table, which completes the file.
+func (r *Runner) newWriter(w io.Writer, format string, in Reader) (RowWriter, func()) {
 	if format == scoregate.FormatXLSX {
-		return newXLSXWriter(w)
+		opts := XLSXWriteOptions{TempDir: r.cfg.TempDir}
+		if x, ok := in.(*XLSXReader); ok {
+			opts.Sheet = x.Sheet()
+		}
+		x := NewXLSXWriter(w, opts)
+		return x, func() { x.Close() }
 	}
 	f := CSVFormat{Comma: ','}
-	if c, ok := in.(interface{ Format() CSVFormat }); ok {
+	if c, ok := in.(*CSVReader); ok {
 		f = c.Format()
 	}
-	c := NewCSVWriter(w, f)
-	return c, c.Flush
+	return NewCSVWriter(w, f), func() {}
 }

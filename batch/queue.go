@@ -3,7 +3,6 @@ package batch
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -74,17 +73,20 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string, logger *slog.Logge
 	return nil
 }
 
-// scoreArgs is the queue's record of a batch job: only its id. Everything
-// else is in the job's row in the store.
+// scoreArgs is the queue's record of a batch job: its id, and for a job
+// queued again after its executor died, the attempt it replaces (so that
+// replicas noticing the same dead executor queue it once). Everything else
+// is in the job's row in the store.
 type scoreArgs struct {
 	JobID string `json:"job_id"`
+	After int    `json:"after,omitempty"`
 }
 
 // Kind names the job kind in River's tables.
 func (scoreArgs) Kind() string { return "scoregate_score_file" }
 
-// InsertOpts puts every score job on the batch queue, once per job id
-// while it is queued or running.
+// InsertOpts puts every score job on the batch queue, once per job and
+// attempt replaced.
 func (scoreArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       queueName,
@@ -97,5 +99,3 @@ func (scoreArgs) InsertOpts() river.InsertOpts {
 // error (the database or blob store unreachable, a replica stopping); the
 // last one records the job as Failed.
 const maxAttempts = 5
-
-var errNoQueue = errors.New("batch: the runner is not started")

@@ -44,11 +44,6 @@ type RunnerConfig struct {
 	// Checkpoint is how often a running job records its progress, renews
 	// its lease and looks for a cancel request; 0 means 500 ms.
 	Checkpoint time.Duration
-	// RescueAfter is how long a job may stay executing in River's view
-	// before River's rescuer hands it to another worker; 0 means 1 min.
-	// The lease keeps a rescued job that is in fact alive from running
-	// twice, so this bounds only how soon a dead replica's job resumes.
-	RescueAfter time.Duration
 	// PollInterval is how often an idle replica looks for queued jobs;
 	// 0 means 250 ms.
 	PollInterval time.Duration
@@ -71,6 +66,9 @@ type Runner struct {
 
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc // jobs executing here
+
+	stopReap context.CancelFunc
+	reaped   chan struct{}
 }
 
 var _ scoregate.Jobs = (*Runner)(nil)
@@ -91,7 +89,6 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	cfg.Workers = orDefault(cfg.Workers, 2)
 	cfg.Lease = orDefault(cfg.Lease, 30*time.Second)
 	cfg.Checkpoint = orDefault(cfg.Checkpoint, 500*time.Millisecond)
-	cfg.RescueAfter = orDefault(cfg.RescueAfter, time.Minute)
 	cfg.PollInterval = orDefault(cfg.PollInterval, 250*time.Millisecond)
 	if cfg.ID == "" {
 		var b [6]byte
@@ -108,15 +105,14 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
 	r.client, err = river.NewClient(driver, &river.Config{
-		ID:                   cfg.ID,
-		Queues:               map[string]river.QueueConfig{queueName: {MaxWorkers: cfg.Workers}},
-		Workers:              workers,
-		JobTimeout:           -1, // a file takes as long as it takes; the lease guards it
-		RescueStuckJobsAfter: cfg.RescueAfter,
-		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
-		PollOnly:             true,
-		Logger:               slog.New(warnOnly{cfg.Logger.Handler()}),
+		ID:                cfg.ID,
+		Queues:            map[string]river.QueueConfig{queueName: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		JobTimeout:        -1, // see worker.Timeout
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
+		PollOnly:          true,
+		Logger:            slog.New(warnOnly{cfg.Logger.Handler()}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("batch: job queue: %w", err)
@@ -137,6 +133,48 @@ func (r *Runner) Start(ctx context.Context) error {
 	if err := r.client.Start(ctx); err != nil {
 		return fmt.Errorf("batch: start the job queue: %w", err)
 	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r.stopReap, r.reaped = cancel, make(chan struct{})
+	go r.reapEvery(rctx, max(r.cfg.Lease/2, 100*time.Millisecond))
+	return nil
+}
+
+// reapEvery runs reap until ctx ends.
+func (r *Runner) reapEvery(ctx context.Context, every time.Duration) {
+	defer close(r.reaped)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := r.reap(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("batch: looking for jobs of dead replicas failed", "err", err)
+			}
+		}
+	}
+}
+
+// reap queues again the running jobs whose executor has not renewed its
+// lease for a whole lease period: it died (a crash, SIGKILL, a lost
+// machine) or stalled. River would give the job back only after
+// maxExecution. Every replica reaps; the queue keeps one entry per job and
+// attempt replaced, and the lease lets one execution claim the job.
+func (r *Runner) reap(ctx context.Context) error {
+	stale, err := r.cfg.Store.StaleJobs(ctx, time.Now().Add(-r.cfg.Lease), 100)
+	if err != nil {
+		return err
+	}
+	for _, j := range stale {
+		res, err := r.client.Insert(ctx, scoreArgs{JobID: j.ID, After: j.Attempts}, nil)
+		if err != nil {
+			return fmt.Errorf("queue job %s again: %w", j.ID, err)
+		}
+		if !res.UniqueSkippedAsDuplicate {
+			r.log.Warn("job's executor stopped renewing its lease; job queued again", "job", j.ID, "executor", j.Owner, "attempts", j.Attempts)
+		}
+	}
 	return nil
 }
 
@@ -144,6 +182,10 @@ func (r *Runner) Start(ctx context.Context) error {
 // gives its lease up and goes back on the queue, to start again from the
 // beginning of its file on whichever replica takes it.
 func (r *Runner) Stop(ctx context.Context) error {
+	if r.stopReap != nil {
+		r.stopReap()
+		<-r.reaped
+	}
 	return r.client.StopAndCancel(ctx)
 }
 
@@ -216,9 +258,15 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[scoreArgs]) error {
 	return w.r.execute(ctx, rj.Args.JobID, rj.Attempt, rj.MaxAttempts)
 }
 
-// Timeout is none: a file takes as long as it takes, and the job's lease,
-// not a deadline, tells a stalled executor from a busy one.
-func (w *worker) Timeout(*river.Job[scoreArgs]) time.Duration { return -1 }
+// Timeout is long: a file takes as long as it takes, and the job's lease,
+// not a deadline, tells a stalled executor from a busy one. River rescues
+// a job only after its timeout, so a dead replica's job is queued again by
+// the reaper (Runner.reap), and River's own entry for it is cleared a day
+// later (the execution it then starts finds the job ended and stops).
+func (w *worker) Timeout(*river.Job[scoreArgs]) time.Duration { return maxExecution }
+
+// maxExecution bounds one execution of a job.
+const maxExecution = 24 * time.Hour
 
 // execute claims job id, scores its file and records how it ended. What it
 // returns is River's: nil when the job is done with (whatever its status),
@@ -265,14 +313,14 @@ func (r *Runner) execute(ctx context.Context, id string, attempt, maxAttempts in
 	case errors.Is(err, errCancelRequested) || errors.Is(context.Cause(jctx), errCancelRequested):
 		log.Info("job cancelled")
 		return r.end(j, scoregate.JobCancelled, "", "cancelled by request", prog, log)
-	case isFileError(err):
-		log.Info("job failed", "reason", err)
-		return r.end(j, scoregate.JobFailed, "", err.Error(), prog, log)
 	case ctx.Err() != nil:
 		// This replica is stopping: give the job back for another to take
 		// at once, without counting the attempt.
 		r.release(j, prog)
 		return river.JobSnooze(0)
+	case isFileError(err):
+		log.Info("job failed", "reason", err)
+		return r.end(j, scoregate.JobFailed, "", err.Error(), prog, log)
 	case attempt >= maxAttempts:
 		log.Error("job failed, no attempts left", "err", err)
 		return r.end(j, scoregate.JobFailed, "", "the job failed "+fmt.Sprint(attempt)+" times; last: "+err.Error(), prog, log)

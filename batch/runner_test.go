@@ -3,6 +3,8 @@ package batch_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/scoregate/scoregate/scoring"
 	"github.com/scoregate/scoregate/store"
 	"github.com/scoregate/scoregate/store/storetest"
+	"github.com/scoregate/scoregate/workbook"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -354,7 +357,7 @@ func TestRunnerTakesOverADeadReplicasJob(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		blobDir := t.TempDir()
-		cfg := batch.RunnerConfig{Lease: 500 * time.Millisecond, RescueAfter: time.Second, ID: "first"}
+		cfg := batch.RunnerConfig{Lease: 500 * time.Millisecond, ID: "first"}
 		a := newQueue(t, db, blobDir, cfg)
 		a.publish(t)
 		a.slow(t, 5*time.Millisecond)
@@ -386,6 +389,111 @@ func TestRunnerTakesOverADeadReplicasJob(t *testing.T) {
 			if !strings.HasPrefix(l, fmt.Sprintf("%d,", i)) {
 				t.Fatalf("line %d: %q", i+1, l)
 			}
+		}
+	})
+}
+
+// irisXLSX is irisRows(n) as a workbook: ids and measurements as numbers.
+func irisXLSX(t *testing.T, n int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := workbook.NewWriter(&b, workbook.WriterOptions{Sheet: "Flowers", TempDir: t.TempDir()})
+	recs, err := csv.NewReader(bytes.NewReader(irisRows(n))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteHeader(recs[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs[1:] {
+		for _, cell := range r {
+			if !w.NumberText(cell) {
+				w.String(cell)
+			}
+		}
+		if err := w.EndRow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestRunnerScoresAWorkbook(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *store.DB) {
+		q := newQueue(t, db, t.TempDir(), batch.RunnerConfig{})
+		q.publish(t)
+		const n = 3000
+		for _, out := range []string{scoregate.FormatXLSX, scoregate.FormatCSV} {
+			j := q.wait(t, q.submit(t, irisXLSX(t, n), "iris.xlsx", true,
+				scoregate.JobOptions{InputFormat: scoregate.FormatXLSX, OutputFormat: out}).ID)
+			if j.Status != scoregate.JobFinished || j.Progress.RowsScored != n {
+				t.Fatalf("to %s: %s %q %+v", out, j.Status, j.Details, j.Progress)
+			}
+			data := q.output(t, j)
+			var rows [][]string
+			if out == scoregate.FormatCSV {
+				rows, _ = csv.NewReader(strings.NewReader(data)).ReadAll()
+			} else {
+				rd, err := workbook.OpenReader(strings.NewReader(data), int64(len(data)), workbook.ReaderOptions{})
+				if err != nil {
+					t.Fatalf("the output is not a workbook: %v", err)
+				}
+				if rd.Sheet() != "Flowers" {
+					t.Errorf("sheet %q, want the input's sheet name", rd.Sheet())
+				}
+				for rd.Next() {
+					var r []string
+					for _, c := range rd.Row() {
+						r = append(r, c.Text())
+						if c.Col == 1 && rd.RowNumber() > 1 && c.Kind != workbook.Number {
+							t.Fatalf("row %d: a number came back as %v", rd.RowNumber(), c.Kind)
+						}
+					}
+					rows = append(rows, r)
+				}
+				if err := rd.Err(); err != nil {
+					t.Fatal(err)
+				}
+				rd.Close()
+			}
+			if len(rows) != n+1 || rows[0][5] != "Scored Labels" || rows[0][len(rows[0])-1] != "Errors" {
+				t.Fatalf("to %s: %d rows, header %q", out, len(rows), rows[0])
+			}
+			for i, r := range rows[1:] {
+				if r[0] != fmt.Sprint(i) || r[5] == "" {
+					t.Fatalf("to %s: row %d %q", out, i+1, r)
+				}
+			}
+		}
+	})
+}
+
+// TestRunnerReapsADeadExecutorsJob leaves a job claimed by an executor
+// that never checkpoints (as a replica killed with SIGKILL would) and
+// checks that a runner queues it again once the lease has run out, and
+// finishes it.
+func TestRunnerReapsADeadExecutorsJob(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *store.DB) {
+		q := newQueue(t, db, t.TempDir(), batch.RunnerConfig{Lease: 300 * time.Millisecond})
+		q.publish(t)
+		j := q.submit(t, irisRows(100), "iris.csv", false, scoregate.JobOptions{})
+		// Started and claimed by a replica that is gone: its queue entry
+		// went with it.
+		noQueue := func(context.Context, *sql.Tx, *scoregate.Job) error { return nil }
+		if _, err := db.StartJob(t.Context(), q.ws, j.ID, noQueue); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := db.ClaimJob(t.Context(), j.ID, "ghost", 100*time.Millisecond); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		got := q.wait(t, j.ID)
+		if got.Status != scoregate.JobFinished || got.Attempts != 2 || got.Owner == "ghost" || got.Progress.RowsScored != 100 {
+			t.Fatalf("job %+v", got)
 		}
 	})
 }

@@ -27,6 +27,10 @@ type ScoreOptions struct {
 	// judged on the whole file, not on its first rows, so the output is
 	// complete either way; Progress can stop a job earlier.
 	MaxFailedFraction float64
+	// OutputNames name the output columns, one per output field of the
+	// model; nil means the names scoring calls use
+	// (scoregate.OutputColumns: "Scored Labels" …).
+	OutputNames []string
 	// Progress, when set, is called after every chunk has been handed to
 	// the writer (not necessarily flushed). An error it returns stops the
 	// job with that error.
@@ -44,7 +48,11 @@ type Stats struct {
 
 // Score reads in to its end, scores each record with model in chunks, and
 // writes every record to out in input order: its cells, the model's
-// outputs (named as the model names its output fields) and its error.
+// outputs (named as scoring calls name them, scoregate.OutputColumns) and
+// its error.
+//
+// When in is a KindReader and out a KindWriter (XLSX to XLSX), each input
+// cell is written back as the kind it was read as.
 //
 // Columns are matched to the model's inputs by name, case-insensitively
 // (MatchColumns); other columns are passed through. A record the reader
@@ -60,9 +68,11 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 	if err != nil {
 		return stats, err
 	}
-	outNames := make([]string, len(info.Output.Fields))
-	for i, f := range info.Output.Fields {
-		outNames[i] = f.Name
+	outNames := opts.OutputNames
+	if outNames == nil {
+		outNames = scoregate.OutputColumns(info)
+	} else if len(outNames) != len(info.Output.Fields) {
+		return stats, fmt.Errorf("batch: %d output names for %d output fields", len(outNames), len(info.Output.Fields))
 	}
 	if err := checkClash(header, outNames); err != nil {
 		return stats, err
@@ -78,12 +88,19 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 	if size <= 0 {
 		size = DefaultChunkRows
 	}
-	ch := newChunk(model, size, len(header))
+	// Cell kinds go from a typed input to a typed output (XLSX to XLSX);
+	// otherwise neither pays for them.
+	kr, _ := in.(KindReader)
+	kw, _ := out.(KindWriter)
+	if kw == nil {
+		kr = nil
+	}
+	ch := newChunk(model, size, len(header), kr != nil)
 	for {
 		if err := ctx.Err(); err != nil {
 			return stats, err
 		}
-		more := ch.fill(in, cols, missing)
+		more := ch.fill(in, kr, cols, missing)
 		if err := in.Err(); err != nil {
 			return stats, err
 		}
@@ -95,7 +112,14 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 			return stats, err
 		}
 		for i := range ch.n {
-			if err := out.WriteRow(ch.cells[i*ch.width:(i+1)*ch.width], ch.outs[i], ch.errs[i]); err != nil {
+			cells := ch.cells[i*ch.width : (i+1)*ch.width]
+			var err error
+			if kr != nil {
+				err = kw.WriteRowKinds(cells, ch.kinds[i*ch.width:(i+1)*ch.width], ch.outs[i], ch.errs[i])
+			} else {
+				err = out.WriteRow(cells, ch.outs[i], ch.errs[i])
+			}
+			if err != nil {
 				return stats, fmt.Errorf("write row: %w", err)
 			}
 		}

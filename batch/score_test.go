@@ -191,7 +191,7 @@ func TestScoreDemoModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "sepal_length|sepal_width|petal_length|petal_width|predicted_species|probability_setosa|probability_versicolor|probability_virginica|Errors"
+	want := `sepal_length|sepal_width|petal_length|petal_width|Scored Labels|Scored Probabilities for Class "setosa"|Scored Probabilities for Class "versicolor"|Scored Probabilities for Class "virginica"|Errors`
 	if got := strings.Join(tb.header, "|"); got != want {
 		t.Errorf("header %s\nwant   %s", got, want)
 	}

@@ -47,3 +47,36 @@ type RowWriter interface {
 // ErrorsColumn is the name of the last output column: empty for a row
 // scored, the row's error otherwise.
 const ErrorsColumn = "Errors"
+
+// CellKind is what a cell of a typed table (an XLSX sheet) holds, so that
+// a job writing a typed output can keep numbers, dates and booleans as
+// they came, whatever their text.
+type CellKind uint8
+
+// The kinds of cell. The zero value, CellText, is also the kind of an
+// empty cell and of any cell whose kind is unknown.
+const (
+	CellText   CellKind = iota // text, as the record holds it
+	CellNumber                 // a number, its text as the file writes it ("1.5", "1E-3")
+	CellBool                   // TRUE or FALSE
+	CellDate                   // a date ("2006-01-02") or date and time ("2006-01-02T15:04:05.999") in ISO 8601
+	CellError                  // a spreadsheet error such as "#DIV/0!"
+)
+
+// KindReader is a Reader that knows the kind of each cell. XLSXReader
+// implements it; Score passes the kinds to a KindWriter.
+type KindReader interface {
+	Reader
+	// RecordKinds returns the kinds of the current record's cells, as long
+	// as Record. The slice is reused by Next.
+	RecordKinds() []CellKind
+}
+
+// KindWriter is a RowWriter that writes input cells by kind. XLSXWriter
+// implements it; Score calls WriteRowKinds instead of WriteRow when its
+// Reader is a KindReader.
+type KindWriter interface {
+	RowWriter
+	// WriteRowKinds is WriteRow with the kind of each input cell.
+	WriteRowKinds(input []string, kinds []CellKind, output []scoregate.Value, rowErr error) error
+}

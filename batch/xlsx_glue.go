@@ -1,15 +1,12 @@
 package batch
 
-import (
-	"errors"
-	"io"
-)
+import "io"
 
-// TEMPORARY until the XLSX adapters land.
+// openXLSX opens a job's XLSX input.
 func openXLSX(f io.ReaderAt, size int64, sheet string) (Reader, func(), error) {
-	return nil, nil, errors.New("xlsx: not yet")
-}
-
-func newXLSXWriter(w io.Writer) (RowWriter, func() error) {
-	return nil, nil
+	in, err := NewXLSXReader(f, size, XLSXOptions{Sheet: sheet})
+	if err != nil {
+		return nil, nil, err
+	}
+	return in, func() { in.Close() }, nil
 }

@@ -49,7 +49,7 @@ type schemaIndex struct {
 func newSchemaIndex(sc scoregate.Scorer) *schemaIndex {
 	info := sc.Info()
 	x := &schemaIndex{scorer: sc, inputs: info.Input.Fields, byName: map[string]int{},
-		outNames: outputColumns(info)}
+		outNames: scoregate.OutputColumns(info)}
 	for i, f := range info.Input.Fields {
 		x.kinds = append(x.kinds, kindOf(f.DataType))
 		x.inTypes = append(x.inTypes, columnType(f.DataType))

@@ -171,7 +171,7 @@ func docOutputs(d *endpointDoc) []docColumn {
 	if d.EchoInputs {
 		cols = docInputs(d.Info)
 	}
-	for i, name := range outputColumns(d.Info) {
+	for i, name := range scoregate.OutputColumns(d.Info) {
 		c := newDocColumn(name, d.Info.Output.Fields[i])
 		c.Optional = false
 		cols = append(cols, c)

@@ -37,8 +37,9 @@ func sampleRows(info scoregate.ModelInfo, n int) [][]string {
 }
 
 // sampleOutputs returns n rows of plausible values for info's outputs, in
-// the order of outputColumns. A probability agrees with the row's predicted
-// label when the label is one of the classes: 1 for it, 0 for the others.
+// the order of scoregate.OutputColumns. A probability agrees with the
+// row's predicted label when the label is one of the classes: 1 for it, 0
+// for the others.
 func sampleOutputs(info scoregate.ModelInfo, n int) [][]string {
 	rows := make([][]string, n)
 	for i := range rows {

@@ -105,6 +105,28 @@ func (db *DB) Jobs(ctx context.Context, ws, endpointID string, limit int) ([]sco
 	return list, nil
 }
 
+// StaleJobs returns up to limit Running jobs whose executor's lease ended
+// before the given time: their replica died or stalled, and the queue
+// entry it held may never come back.
+func (db *DB) StaleJobs(ctx context.Context, before time.Time, limit int) ([]scoregate.Job, error) {
+	var rows []jobRow
+	err := db.gorm.WithContext(ctx).
+		Where("status = ? AND lease_until IS NOT NULL AND lease_until < ?", string(scoregate.JobRunning), before.UTC()).
+		Order("lease_until").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate("list stale jobs", err, nil, nil)
+	}
+	list := make([]scoregate.Job, 0, len(rows))
+	for _, r := range rows {
+		j, err := toJob(r)
+		if err != nil {
+			return nil, translate("list stale jobs", err, nil, nil)
+		}
+		list = append(list, j)
+	}
+	return list, nil
+}
+
 // StartJob moves a NotStarted job to Running and calls enqueue in the same
 // transaction. A job in any other status is BadUserArgument
 // (CannotStartJob). Of concurrent starts of one job exactly one enqueues:

@@ -97,3 +97,12 @@ func ExcelTime(serial float64, date1904 bool) (time.Time, bool) {
 	ms := math.Round((serial - days) * 86400000)
 	return epoch.AddDate(0, 0, int(days)).Add(time.Duration(ms) * time.Millisecond), true
 }
+
+// ColumnName returns the letters of a 0-based column index, as in "AA" for
+// 26; the empty string for a negative index.
+func ColumnName(col int) string {
+	if col < 0 {
+		return ""
+	}
+	return columnName(col)
+}

@@ -22,4 +22,18 @@
 //		}
 //	}
 //	if err := rd.Err(); err != nil { ... }
+//
+// Batch output goes through [Writer], a streaming writer of a one-sheet
+// workbook: rows are formatted straight into XML without allocating and
+// deflated with klauspost/compress as they come, and the package is put
+// together at Close, when the sheet's dimension is known. excelize plays
+// no part in it; the tests read its files back with excelize, Reader and
+// LibreOffice.
+//
+//	w := workbook.NewWriter(out, workbook.WriterOptions{Sheet: "Scores"})
+//	w.WriteHeader([]string{"id", "score"})
+//	w.String("a1")
+//	w.Number(0.25)
+//	if err := w.EndRow(); err != nil { ... }
+//	if err := w.Close(); err != nil { ... }
 package workbook

@@ -56,6 +56,23 @@ type Reader struct {
 	cells       []Cell
 	raw         []byte // the row's number texts; Cell.Raw points here
 	tmp         []byte // inline string text
+
+	src        *countingReaderAt
+	size       int64
+	sheetAt    int64 // offset of the sheet's compressed data in the file
+	readAtOpen int64 // src.n once the sheet was opened
+}
+
+// countingReaderAt counts the bytes read through it.
+type countingReaderAt struct {
+	r io.ReaderAt
+	n int64
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n += int64(n)
+	return n, err
 }
 
 // OpenReader opens the XLSX file r of the given size and prepares to read
@@ -67,7 +84,8 @@ func OpenReader(r io.ReaderAt, size int64, opts ReaderOptions) (*Reader, error) 
 	if opts.MaxSharedStringsBytes <= 0 {
 		opts.MaxSharedStringsBytes = DefaultMaxSharedStringsBytes
 	}
-	p, err := openPackage(r, size, opts.MaxUnzippedBytes)
+	src := &countingReaderAt{r: r}
+	p, err := openPackage(src, size, opts.MaxUnzippedBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +93,7 @@ func OpenReader(r io.ReaderAt, size int64, opts ReaderOptions) (*Reader, error) 
 	if err != nil {
 		return nil, err
 	}
-	rd := &Reader{pkg: p, date1904: info.date1904}
+	rd := &Reader{pkg: p, date1904: info.date1904, src: src, size: size}
 	for _, s := range info.sheets {
 		rd.sheetNames = append(rd.sheetNames, s.name)
 	}
@@ -99,7 +117,24 @@ func OpenReader(r io.ReaderAt, size int64, opts ReaderOptions) (*Reader, error) 
 		return nil, fmt.Errorf("%w (sheet %q)", err, ref.name)
 	}
 	rd.sc = newScanner(rd.part)
+	if f := p.parts[strings.ToLower(ref.part)]; f != nil {
+		rd.sheetAt, _ = f.DataOffset()
+	}
+	rd.readAtOpen = src.n
 	return rd, nil
+}
+
+// InputOffset estimates how far into the file reading has got, for
+// progress against its size: the offset of the sheet's compressed data
+// plus the compressed bytes read from it so far (which run a buffer ahead
+// of the rows returned), and the whole size once the sheet has ended. The
+// parts read by OpenReader (shared strings, styles) count as read then
+// only when they lie before the sheet, as Excel and excelize place them.
+func (r *Reader) InputOffset() int64 {
+	if r.done && r.err == nil {
+		return r.size
+	}
+	return min(r.size, r.sheetAt+r.src.n-r.readAtOpen)
 }
 
 func pickSheet(sheets []sheetRef, name string) (sheetRef, error) {

@@ -6,12 +6,10 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
-	"os/exec"
-	"runtime"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/scoregate/scoregate/internal/benchenv"
 )
 
 // caseKind is what a case calls.
@@ -41,43 +39,8 @@ func (k caseKind) traceLevel() string {
 	return "None"
 }
 
-// machine is what the report says about where it ran.
-type machine struct {
-	cpus       int
-	gomaxprocs int
-	nproc      string // `nproc`, empty when it could not run
-	loadavg    string // /proc/loadavg before the run, empty without /proc
-	cpuModel   string
-	goVersion  string
-	revision   string // `git describe` of the working tree, empty outside one
-	when       time.Time
-}
-
-// readMachine reads the machine's facts.
-func readMachine() machine {
-	m := machine{cpus: runtime.NumCPU(), gomaxprocs: runtime.GOMAXPROCS(0),
-		goVersion: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH, when: time.Now().UTC()}
-	if out, err := exec.Command("nproc").Output(); err == nil {
-		m.nproc = strings.TrimSpace(string(out))
-	}
-	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
-		m.revision = strings.TrimSpace(string(out))
-	}
-	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(data)); len(f) >= 3 {
-			m.loadavg = strings.Join(f[:3], " ")
-		}
-	}
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for line := range strings.Lines(string(data)) {
-			if name, value, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "model name" {
-				m.cpuModel = strings.TrimSpace(value)
-				break
-			}
-		}
-	}
-	return m
-}
+// machine is what the report says about where it was measured.
+type machine = benchenv.Machine
 
 // caseKey names a case of the matrix.
 type caseKey struct {
@@ -177,21 +140,21 @@ func median(v []float64) float64 {
 // write prints the report in Markdown.
 func (r *results) write(w io.Writer) {
 	m, c := r.machine, r.cfg
-	fmt.Fprintf(w, "\n## scoregate load test, %s\n\n", m.when.Format("2006-01-02 15:04 UTC"))
-	nproc := m.nproc
+	fmt.Fprintf(w, "\n## scoregate load test, %s\n\n", m.When.Format("2006-01-02 15:04 UTC"))
+	nproc := m.Nproc
 	if nproc == "" {
 		nproc = "?"
 	}
-	loadavg := m.loadavg
+	loadavg := m.LoadAvg
 	if loadavg == "" {
 		loadavg = "unknown"
 	}
-	fmt.Fprintf(w, "- Machine: %d CPUs (nproc %s), GOMAXPROCS %d, load average before the run %s; %s", m.cpus, nproc, m.gomaxprocs, loadavg, m.goVersion)
-	if m.cpuModel != "" {
-		fmt.Fprintf(w, "; %s", m.cpuModel)
+	fmt.Fprintf(w, "- Machine: %d CPUs (nproc %s), GOMAXPROCS %d, load average before the run %s; %s", m.CPUs, nproc, m.GOMAXPROCS, loadavg, m.GoVersion)
+	if m.CPUModel != "" {
+		fmt.Fprintf(w, "; %s", m.CPUModel)
 	}
 	fmt.Fprintln(w, ". The load generator shares the CPUs with the server under test.")
-	gateway := "built from " + cmp.Or(m.revision, "the working tree")
+	gateway := "built from " + cmp.Or(m.Revision, "the working tree")
 	if c.Bin != "" {
 		gateway = c.Bin
 	}

@@ -24,8 +24,8 @@ func fakeResult(rate float64, latency time.Duration, failures map[string]*failur
 
 func newTestResults(rounds int) *results {
 	cfg := Config{Duration: 10 * time.Second, Warmup: 2 * time.Second, Conns: []int{32, 128}, Rounds: rounds, Rows: 64}
-	m := machine{cpus: 2, gomaxprocs: 2, nproc: "2", loadavg: "0.10 0.20 0.30", goVersion: "go1.26 linux/amd64", revision: "v0.9.0-3-gabcdef0-dirty",
-		when: time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)}
+	m := machine{CPUs: 2, GOMAXPROCS: 2, Nproc: "2", LoadAvg: "0.10 0.20 0.30", GoVersion: "go1.26 linux/amd64", Revision: "v0.9.0-3-gabcdef0-dirty",
+		When: time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)}
 	return newResults(m, cfg, 28_800_000, [][]byte{make([]byte, 370), make([]byte, 380)})
 }
 

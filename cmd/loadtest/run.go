@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scoregate/scoregate/internal/benchenv"
 	"github.com/scoregate/scoregate/internal/pmmlgen"
 )
 
@@ -125,7 +126,7 @@ func parseConns(s string) ([]int, error) {
 
 // Run starts the servers, runs the matrix and prints the report.
 func (m *Main) Run(ctx context.Context) (err error) {
-	facts := readMachine() // before anything of ours loads the machine
+	facts := benchenv.Read() // before anything of ours loads the machine
 	if m.tmp, err = os.MkdirTemp("", "scoregate-loadtest-"); err != nil {
 		return err
 	}

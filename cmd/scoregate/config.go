@@ -53,7 +53,6 @@ type Config struct {
 	MaxUploadBytes int64
 	BatchWorkers   int
 	JobLease       time.Duration
-	JobRescueAfter time.Duration
 	ConfigDump     bool
 }
 
@@ -106,8 +105,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, env func(string) string) {
 	c.MaxUploadBytes = int64(envInt(env, "SCOREGATE_MAX_UPLOAD_BYTES", int(gateway.DefaultMaxUploadBytes)))
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", c.MaxUploadBytes, "largest file sent to score as a batch job; larger ones get 413 (SCOREGATE_MAX_UPLOAD_BYTES)")
 	num(&c.BatchWorkers, "batch-workers", "SCOREGATE_BATCH_WORKERS", 2, "batch jobs this replica executes at once (each scores on every core)")
-	dur(&c.JobLease, "job-lease", "SCOREGATE_JOB_LEASE", 30*time.Second, "how long a replica's claim on a batch job holds without a checkpoint; a dead replica's job moves on after it")
-	dur(&c.JobRescueAfter, "job-rescue-after", "SCOREGATE_JOB_RESCUE_AFTER", time.Minute, "how long a batch job may execute before the queue checks whether its replica is still alive")
+	dur(&c.JobLease, "job-lease", "SCOREGATE_JOB_LEASE", 30*time.Second, "how long a replica's claim on a batch job holds without a checkpoint; another replica restarts a dead one's job after twice this")
 	fs.BoolVar(&c.ConfigDump, "config-dump", false, "print the effective configuration, secrets masked, and exit")
 }
 
@@ -143,7 +141,6 @@ func (c *Config) validate() error {
 		"log body bytes": c.LogBodyBytes <= 0, "log retention": c.LogRetention <= 0, "usage retention": c.UsageRetention <= 0,
 		"metrics endpoints": c.MetricsEndpoints <= 0, "change poll": c.ChangePoll <= 0,
 		"max upload bytes": c.MaxUploadBytes <= 0, "batch workers": c.BatchWorkers <= 0, "job lease": c.JobLease <= 0,
-		"job rescue after": c.JobRescueAfter <= 0,
 	} {
 		if bad {
 			return fmt.Errorf("%s must be positive", name)

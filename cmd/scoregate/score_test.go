@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/scoregate/scoregate/fixtures"
+	"github.com/scoregate/scoregate/workbook"
 )
 
 // scoreFile runs "scoregate score" and returns the parsed output and stderr.
@@ -241,5 +242,123 @@ func TestScoreKeepsFormat(t *testing.T) {
 				t.Errorf("output %q\nwant it to start %q", out, tt.want)
 			}
 		})
+	}
+}
+
+// demoXLSX is the demo sample as an XLSX workbook, with an ID column.
+func demoXLSX(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := workbook.NewWriter(&b, workbook.WriterOptions{Sheet: "Flowers"})
+	w.WriteHeader([]string{"ID", "sepal_length", "sepal_width", "petal_length", "petal_width"})
+	for i, row := range [][]float64{{5.1, 3.5, 1.4, 0.2}, {6.3, 3.3, 6.0, 2.5}} {
+		w.String("f" + strconv.Itoa(i+1))
+		for _, v := range row {
+			w.Number(v)
+		}
+		w.EndRow()
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestScoreXLSX(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		in     string // input file name; "-" for stdin
+		flags  []string
+		out    string
+		sheet  string // the output sheet, "" for CSV
+		second string // the second output line (CSV) or row (XLSX), cells joined by |
+	}{
+		{name: "by extension", in: "in.xlsx", out: "out.xlsx", sheet: "Flowers", second: "f1|5.1|3.5|1.4|0.2|setosa|1|0|0|"},
+		{name: "to CSV", in: "in.xlsx", flags: []string{"--output-format", "csv"}, out: "out.csv", second: "f1,5.1,3.5,1.4,0.2,setosa,1,0,0,"},
+		{name: "stdin", in: "-", flags: []string{"--format", "xlsx"}, out: "out.xlsx", sheet: "Flowers", second: "f1|5.1|3.5|1.4|0.2|setosa|1|0|0|"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			modelPath, outPath := filepath.Join(dir, "m.pmml"), filepath.Join(dir, tt.out)
+			if err := os.WriteFile(modelPath, fixtures.DemoModel, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			inArg := tt.in
+			var stdin io.Reader
+			if tt.in == "-" {
+				stdin = bytes.NewReader(demoXLSX(t))
+			} else {
+				inArg = filepath.Join(dir, tt.in)
+				if err := os.WriteFile(inArg, demoXLSX(t), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := append(append([]string{"score", "--model", modelPath}, tt.flags...), inArg, outPath)
+			var stderr bytes.Buffer
+			if err := run(context.Background(), args, func(string) string { return "" }, stdin, io.Discard, &stderr); err != nil {
+				t.Fatalf("score: %v (%s)", err, stderr.String())
+			}
+			out, err := os.ReadFile(outPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.sheet == "" {
+				if lines := strings.Split(string(out), "\n"); len(lines) < 2 || lines[1] != tt.second {
+					t.Errorf("output %q, want line 2 %q", out, tt.second)
+				}
+				return
+			}
+			rd, err := workbook.OpenReader(bytes.NewReader(out), int64(len(out)), workbook.ReaderOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rd.Close()
+			if rd.Sheet() != tt.sheet {
+				t.Errorf("sheet %q, want %q", rd.Sheet(), tt.sheet)
+			}
+			var rows []string
+			for rd.Next() {
+				var cells []string
+				for _, c := range rd.Row() {
+					cells = append(cells, c.Text())
+				}
+				rows = append(rows, strings.Join(cells, "|")+"|")
+			}
+			if len(rows) != 3 || rows[1] != tt.second || !strings.HasPrefix(rows[2], "f2|6.3|3.3|6|2.5|virginica|") {
+				t.Errorf("rows %q, want row 2 %q", rows, tt.second)
+			}
+		})
+	}
+	t.Run("not an XLSX file", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		in, out := filepath.Join(dir, "in.xlsx"), filepath.Join(dir, "out.xlsx")
+		os.WriteFile(in, []byte("a,b\n1,2\n"), 0o644)
+		modelPath := filepath.Join(dir, "m.pmml")
+		os.WriteFile(modelPath, fixtures.DemoModel, 0o644)
+		err := run(context.Background(), []string{"score", "--model", modelPath, in, out}, func(string) string { return "" }, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "not an XLSX file") {
+			t.Errorf("err %v", err)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Error("a failed run left an output file")
+		}
+	})
+}
+
+func TestScoreClassicNames(t *testing.T) {
+	t.Parallel()
+	records, _, err := scoreFile(t, fixtures.DemoModel, string(fixtures.DemoSample), "--classic-names")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := records[1][column(t, records[0], "Scored Labels")]; got != "setosa" {
+		t.Errorf("Scored Labels %q", got)
+	}
+	if got := records[1][column(t, records[0], `Scored Probabilities for Class "setosa"`)]; got != "1" {
+		t.Errorf("probability of setosa %q", got)
 	}
 }

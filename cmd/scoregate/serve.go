@@ -93,7 +93,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.jobs, err = batch.NewRunner(batch.RunnerConfig{
 		DB: m.db.SQL(), Dialect: m.db.Dialect(), Store: m.db, Blobs: m.blobs, Models: m.live,
-		Workers: m.Config.BatchWorkers, Lease: m.Config.JobLease, RescueAfter: m.Config.JobRescueAfter,
+		Workers: m.Config.BatchWorkers, Lease: m.Config.JobLease,
 		TempDir: filepath.Join(m.Config.DataDir, "tmp"), Logger: m.logger,
 	})
 	if err != nil {

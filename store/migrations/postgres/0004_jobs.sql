@@ -37,3 +37,7 @@ CREATE TABLE jobs (
 -- across workspaces, so this index also serves the cascade when an
 -- endpoint is deleted (one led by workspace_id would not).
 CREATE INDEX jobs_endpoint_created ON jobs (endpoint_id, created_at DESC);
+
+-- Every replica looks for running jobs whose executor's lease ran out
+-- (StaleJobs); only running jobs are in this index.
+CREATE INDEX jobs_running_lease ON jobs (lease_until) WHERE status = 'Running';
