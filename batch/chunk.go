@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"sync"
 
 	"github.com/scoregate/scoregate"
 )
@@ -120,4 +121,109 @@ func isMissing(s string, missing []string) bool {
 		}
 	}
 	return false
+}
+
+// pipeline reads, scores and writes chunks at the same time: while the
+// model scores one chunk (on every core), the next is read and the one
+// before is written, each in a goroutine of its own. Reading and writing a
+// table take about as long as scoring it with a simple model, so in turn
+// they would leave the cores idle half the time.
+type pipeline struct {
+	model   scoregate.Scorer
+	in      Reader
+	kr      KindReader
+	cols    []int
+	missing []string
+}
+
+// pipelineDepth is how many chunks are in flight: one read, one scored,
+// one written.
+const pipelineDepth = 3
+
+// chunkMsg is a chunk passed from one stage to the next.
+type chunkMsg struct {
+	ch     *chunk
+	more   bool  // the table has more records after this chunk
+	offset int64 // the reader's InputOffset after it
+	failed int   // rows the model failed
+	err    error // the stage's error: the pipeline stops
+}
+
+// run reads the table to its end through the model, calling write (on the
+// calling goroutine) with each chunk in order. It returns the first error
+// of a stage or of write, or ctx's, once every goroutine has stopped: the
+// caller may close the reader when run returns.
+func (p *pipeline) run(ctx context.Context, write func(ch *chunk, failed int, offset int64) error, alloc func() *chunk) error {
+	ctx, cancel := context.WithCancel(ctx)
+	free := make(chan *chunk, pipelineDepth)
+	for range pipelineDepth {
+		free <- alloc()
+	}
+	toScore, toWrite := make(chan chunkMsg, 1), make(chan chunkMsg, 1)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // read
+		defer wg.Done()
+		defer close(toScore)
+		for {
+			var ch *chunk
+			select {
+			case ch = <-free:
+			case <-ctx.Done():
+				return
+			}
+			more := ch.fill(p.in, p.kr, p.cols, p.missing)
+			m := chunkMsg{ch: ch, more: more && ch.n > 0, offset: p.in.InputOffset(), err: p.in.Err()}
+			select {
+			case toScore <- m:
+			case <-ctx.Done():
+				return
+			}
+			if !m.more || m.err != nil {
+				return
+			}
+		}
+	}()
+	go func() { // score
+		defer wg.Done()
+		defer close(toWrite)
+		for m := range toScore {
+			if m.err == nil && m.ch.n > 0 {
+				m.failed, m.err = m.ch.score(ctx, p.model)
+			}
+			select {
+			case toWrite <- m:
+			case <-ctx.Done():
+				return
+			}
+			if m.err != nil {
+				return
+			}
+		}
+	}()
+	err := func() error {
+		for m := range toWrite {
+			if m.err != nil {
+				return m.err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if m.ch.n > 0 {
+				if err := write(m.ch, m.failed, m.offset); err != nil {
+					return err
+				}
+			}
+			if !m.more {
+				return nil
+			}
+			free <- m.ch
+		}
+		return ctx.Err()
+	}()
+	cancel()
+	for range toWrite { // let a stage blocked on a send see the cancel
+	}
+	wg.Wait()
+	return err
 }

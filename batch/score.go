@@ -95,22 +95,8 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 	if kw == nil {
 		kr = nil
 	}
-	ch := newChunk(model, size, len(header), kr != nil)
-	for {
-		if err := ctx.Err(); err != nil {
-			return stats, err
-		}
-		more := ch.fill(in, kr, cols, missing)
-		if err := in.Err(); err != nil {
-			return stats, err
-		}
-		if ch.n == 0 {
-			break
-		}
-		failed, err := ch.score(ctx, model)
-		if err != nil {
-			return stats, err
-		}
+	p := pipeline{model: model, in: in, kr: kr, cols: cols, missing: missing}
+	err = p.run(ctx, func(ch *chunk, failed int, offset int64) error {
 		for i := range ch.n {
 			cells := ch.cells[i*ch.width : (i+1)*ch.width]
 			var err error
@@ -120,22 +106,21 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 				err = out.WriteRow(cells, ch.outs[i], ch.errs[i])
 			}
 			if err != nil {
-				return stats, fmt.Errorf("write row: %w", err)
+				return fmt.Errorf("write row: %w", err)
 			}
 		}
 		stats.Rows += int64(ch.n)
 		stats.Failed += int64(failed)
 		stats.Scored = stats.Rows - stats.Failed
-		stats.BytesRead = in.InputOffset()
+		stats.BytesRead = offset
 		stats.BytesWritten = out.BytesWritten()
 		if opts.Progress != nil {
-			if err := opts.Progress(stats); err != nil {
-				return stats, err
-			}
+			return opts.Progress(stats)
 		}
-		if !more {
-			break
-		}
+		return nil
+	}, func() *chunk { return newChunk(model, size, len(header), kr != nil) })
+	if err != nil {
+		return stats, err
 	}
 	if err := out.Flush(); err != nil {
 		return stats, fmt.Errorf("write: %w", err)

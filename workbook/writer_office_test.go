@@ -16,6 +16,9 @@ func TestWriterLibreOffice(t *testing.T) {
 	t.Parallel()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
+		if os.Getenv("SCOREGATE_REQUIRE_LIBREOFFICE") == "1" {
+			t.Fatal("SCOREGATE_REQUIRE_LIBREOFFICE=1 and soffice is not installed")
+		}
 		t.Skip("soffice not installed")
 	}
 	if testing.Short() {
