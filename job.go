@@ -75,6 +75,9 @@ type JobOptions struct {
 	OutputFormat string `json:",omitempty"` // FormatCSV or FormatXLSX
 	// Sheet names the XLSX sheet (or table) to read; empty is the first.
 	Sheet string `json:",omitempty"`
+	// HeaderRow is the XLSX sheet row holding the header; 0 is the first
+	// row that is not empty.
+	HeaderRow int `json:",omitempty"`
 	// Delimiter of a CSV input; empty is sniffed.
 	Delimiter string `json:",omitempty"`
 	// MaxFailedFraction fails the job when more than this fraction of its

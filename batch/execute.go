@@ -182,7 +182,7 @@ func (r *Runner) openInput(ctx context.Context, j *scoregate.Job, src *source) (
 			cleanup()
 			return nil, nil, err
 		}
-		in, closeXLSX, err := openXLSX(f, n, j.Options.Sheet)
+		in, closeXLSX, err := openXLSX(f, n, j.Options.Sheet, j.Options.HeaderRow)
 		if err != nil {
 			cleanup()
 			return nil, nil, fileError{err}

@@ -342,3 +342,34 @@ func TestXLSXWriterClose(t *testing.T) {
 		t.Errorf("after Close: %d temporary files, %d bytes written", len(entries), b.Len())
 	}
 }
+
+func TestXLSXReaderHeaderRow(t *testing.T) {
+	data := xlsxFile(t,
+		[]any{"PARAMETERS", nil, "PREDICTED VALUES"},
+		[]any{"a", "b", "sum"},
+		[]any{1.0, 2.0, nil},
+	)
+	// By default the banner is taken for the header.
+	in, err := NewXLSXReader(bytes.NewReader(data), int64(len(data)), XLSXOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := in.Header(); h[0] != "PARAMETERS" {
+		t.Errorf("header %q", h)
+	}
+	in.Close()
+	in, err = NewXLSXReader(bytes.NewReader(data), int64(len(data)), XLSXOptions{HeaderRow: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if h := strings.Join(in.Header(), ","); h != "a,b,sum" {
+		t.Errorf("header %q", h)
+	}
+	if !in.Next() || in.Record()[0] != "1" || in.Line() != 3 {
+		t.Errorf("first record %q on line %d", in.Record(), in.Line())
+	}
+	if _, err := NewXLSXReader(bytes.NewReader(data), int64(len(data)), XLSXOptions{HeaderRow: 5}); err == nil || !strings.Contains(err.Error(), "row 5") {
+		t.Errorf("a header row past the data: %v", err)
+	}
+}

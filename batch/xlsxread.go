@@ -16,6 +16,10 @@ type XLSXOptions struct {
 	// Sheet is the sheet to read, by name (case-insensitively); empty means
 	// the first sheet.
 	Sheet string
+	// HeaderRow is the sheet row (1-based) that holds the header, for a
+	// sheet with something above its table (a title, a banner); 0 means
+	// the first row that is not empty.
+	HeaderRow int
 	// MaxUnzippedBytes bounds the decompressed size of each part of the
 	// file (see workbook.ReaderOptions); 0 means the default.
 	MaxUnzippedBytes int64
@@ -60,9 +64,17 @@ func NewXLSXReader(r io.ReaderAt, size int64, opts XLSXOptions) (*XLSXReader, er
 		return nil, xlsxError(err)
 	}
 	x := &XLSXReader{rd: rd, date1904: rd.Date1904()}
-	if !x.read() {
+	found := x.read()
+	for found && rd.RowNumber() < opts.HeaderRow {
+		found = x.read()
+	}
+	if !found || opts.HeaderRow > 0 && rd.RowNumber() != opts.HeaderRow {
 		err := x.err
-		if err == nil {
+		switch {
+		case err != nil:
+		case opts.HeaderRow > 0:
+			err = badFile(0, "row %d of sheet %q, which should hold the header, is empty", opts.HeaderRow, rd.Sheet())
+		default:
 			err = badFile(0, "sheet %q has no header row", rd.Sheet())
 		}
 		rd.Close()

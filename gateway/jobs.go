@@ -319,6 +319,13 @@ func jobOptions(c *fiber.Ctx, o *scoregate.JobOptions) error {
 		}
 	}
 	o.Sheet = c.Query("sheet")
+	if v := c.Query("header-row"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1048576 {
+			return scoregate.Errorf(scoregate.BadArgument, scoregate.CodeInvalidValue, "header-row", "header-row is the sheet row holding the header, 1 to 1048576; not %q", v)
+		}
+		o.HeaderRow = n
+	}
 	if d := c.Query("delimiter"); d != "" {
 		if d == `\t` || strings.EqualFold(d, "tab") {
 			d = "\t"
