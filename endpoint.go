@@ -49,6 +49,11 @@ type Endpoint struct {
 	// EchoInputs makes the scoring API return the input columns before
 	// the model's outputs (off by default).
 	EchoInputs bool
+	// LiveWorkbookEnabled opens GET {ApiLocation}/predict, which scores one
+	// row from its query string for the spreadsheet function WEBSERVICE,
+	// and puts such formulas in the endpoint's workbook (off by default:
+	// the route takes the key in its URL).
+	LiveWorkbookEnabled bool
 	// PreventUpdate protects the endpoint from refresh and from changes of its
 	// Resources until it is cleared.
 	PreventUpdate bool
@@ -85,6 +90,7 @@ type EndpointSettings struct {
 	DiagnosticsTraceLevel *string
 	SampleDataEnabled     *bool
 	EchoInputs            *bool
+	LiveWorkbookEnabled   *bool
 	PreventUpdate         *bool
 	// Resources replaces trained models by name; nil leaves them.
 	Resources []Resource
@@ -125,6 +131,9 @@ func (s EndpointSettings) Apply(e *Endpoint) error {
 	}
 	if s.EchoInputs != nil {
 		next.EchoInputs = *s.EchoInputs
+	}
+	if s.LiveWorkbookEnabled != nil {
+		next.LiveWorkbookEnabled = *s.LiveWorkbookEnabled
 	}
 	if s.PreventUpdate != nil {
 		next.PreventUpdate = *s.PreventUpdate

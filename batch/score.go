@@ -74,10 +74,12 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 	} else if len(outNames) != len(info.Output.Fields) {
 		return stats, fmt.Errorf("batch: %d output names for %d output fields", len(outNames), len(info.Output.Fields))
 	}
-	if err := checkClash(header, outNames); err != nil {
-		return stats, err
+	keep := keptColumns(header, outNames)
+	outHeader := header
+	if keep != nil {
+		outHeader = pick(nil, header, keep)
 	}
-	if err := out.WriteHeader(header, outNames); err != nil {
+	if err := out.WriteHeader(outHeader, outNames); err != nil {
 		return stats, fmt.Errorf("write header: %w", err)
 	}
 	missing := opts.Missing
@@ -95,13 +97,27 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 	if kw == nil {
 		kr = nil
 	}
+	var keptCells []string // a row without the replaced columns, reused
+	var keptKinds []CellKind
 	p := pipeline{model: model, in: in, kr: kr, cols: cols, missing: missing}
 	err = p.run(ctx, func(ch *chunk, failed int, offset int64) error {
 		for i := range ch.n {
 			cells := ch.cells[i*ch.width : (i+1)*ch.width]
+			var kinds []CellKind
+			if kr != nil {
+				kinds = ch.kinds[i*ch.width : (i+1)*ch.width]
+			}
+			if keep != nil {
+				keptCells = pick(keptCells[:0], cells, keep)
+				cells = keptCells
+				if kr != nil {
+					keptKinds = pick(keptKinds[:0], kinds, keep)
+					kinds = keptKinds
+				}
+			}
 			var err error
 			if kr != nil {
-				err = kw.WriteRowKinds(cells, ch.kinds[i*ch.width:(i+1)*ch.width], ch.outs[i], ch.errs[i])
+				err = kw.WriteRowKinds(cells, kinds, ch.outs[i], ch.errs[i])
 			} else {
 				err = out.WriteRow(cells, ch.outs[i], ch.errs[i])
 			}
@@ -161,27 +177,39 @@ func MatchColumns(header []string, fields []scoregate.Field) ([]int, error) {
 	return cols, nil
 }
 
-// checkClash refuses input columns named like an output column or
-// ErrorsColumn (a scored file given again): the output would name two
-// columns alike.
-func checkClash(header, outputs []string) error {
-	var clash []string
-	for _, h := range header {
+// keptColumns returns the indexes of the header's columns that are not
+// named like an output column or ErrorsColumn, or nil when none is: a
+// scored file given again is scored again, its old outputs replaced by the
+// new ones rather than written twice.
+func keptColumns(header, outputs []string) []int {
+	clash := func(h string) bool {
 		h = strings.TrimSpace(h)
 		if strings.EqualFold(h, ErrorsColumn) {
-			clash = append(clash, h)
-			continue
+			return true
 		}
 		for _, o := range outputs {
 			if strings.EqualFold(h, o) {
-				clash = append(clash, h)
-				break
+				return true
 			}
 		}
+		return false
 	}
-	if len(clash) > 0 {
-		return scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInvalidInputNames, "",
-			"the file already has the output column(s) %s (a scored file?); remove or rename them", strings.Join(clash, ", "))
+	var keep []int
+	for i, h := range header {
+		if !clash(h) {
+			keep = append(keep, i)
+		}
 	}
-	return nil
+	if len(keep) == len(header) {
+		return nil
+	}
+	return keep
+}
+
+// pick returns the elements of s at the indexes keep, appended to dst.
+func pick[T any](dst, s []T, keep []int) []T {
+	for _, k := range keep {
+		dst = append(dst, s[k])
+	}
+	return dst
 }

@@ -41,4 +41,15 @@
 // Credentials never appear in logs, error messages or URLs: the
 // Authorization header is read once, passed to Store.Authenticate and
 // dropped.
+//
+// # Live formulas
+//
+// One route takes the key in its URL, because the spreadsheet function
+// WEBSERVICE can send nothing else: GET {ApiLocation}/predict?api-key=KEY&
+// output=COLUMN&{input}=value… (predict.go), open only on endpoints with
+// LiveWorkbookEnabled. It answers one output value as text/plain, and a
+// row the model cannot score yet ("missing: …", "error: …") with 200 too,
+// since a spreadsheet shows any other status as #VALUE!. The request log
+// line never holds a query string, and the URL a recorded request keeps
+// has the key replaced by REDACTED.
 package gateway

@@ -81,7 +81,23 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderWWWAuthenticate, "Bearer")
 	}
 	c.Locals(localErrorCode, e.Code)
+	closeIfBodyUnread(c)
 	return writeJSON(c, status, body)
+}
+
+// prefetched is how much of a request body the server reads before the
+// handler runs (fasthttp's read-ahead when it streams bodies).
+const prefetched = 8 << 10
+
+// closeIfBodyUnread closes the connection after an error answer to a
+// request whose body may still be partly unread on it (larger than the
+// server's read-ahead, or chunked): a handler that fails early, before
+// reading an upload, must not leave the rest of it to be parsed as the
+// next request. Reading it to the end instead could mean gigabytes.
+func closeIfBodyUnread(c *fiber.Ctx) {
+	if n := c.Request().Header.ContentLength(); n > prefetched || n == -1 {
+		c.Set(fiber.HeaderConnection, "close")
+	}
 }
 
 // classify turns any error into a *scoregate.Error: Fiber's own errors (no

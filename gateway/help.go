@@ -60,6 +60,9 @@ type endpointDoc struct {
 	Info               scoregate.ModelInfo
 	SampleData         bool
 	EchoInputs         bool
+	// WorkbookURL downloads the endpoint's Excel workbook (with a
+	// workspace token or the endpoint's key).
+	WorkbookURL string
 }
 
 // resolveEndpointDoc resolves the endpoint the path names to its documentation.
@@ -106,6 +109,7 @@ func (s *Server) resolveEndpointDoc(c *fiber.Ctx) (*endpointDoc, error) {
 		Info:               mv.Info,
 		SampleData:         e.SampleDataEnabled,
 		EchoInputs:         e.EchoInputs,
+		WorkbookURL:        s.cfg.BaseURL + "/workspaces/" + e.WorkspaceID + "/webservices/" + svc.Name + "/endpoints/" + e.Name + "/workbook",
 	}, nil
 }
 

@@ -18,6 +18,8 @@ func (c *Config) setDefaults() {
 	orDefault(&c.MaxJSONBytes, DefaultMaxJSONBytes)
 	orDefault(&c.MaxBlobBytes, DefaultMaxBlobBytes)
 	orDefault(&c.MaxUploadBytes, DefaultMaxUploadBytes)
+	orDefault(&c.MaxWorkbookBytes, DefaultMaxWorkbookBytes)
+	orDefault(&c.MaxWorkbookRows, DefaultMaxWorkbookRows)
 	orDefault(&c.MaxRequestBytes, DefaultMaxRequestBytes)
 	orDefault(&c.MaxRows, DefaultMaxRows)
 	orDefault(&c.ScoreTimeout, DefaultScoreTimeout)
@@ -71,10 +73,16 @@ func (s *Server) handleExecute(c *fiber.Ctx) error {
 	return nil
 }
 
-// isScoringCall reports whether a request is a scoring call, which
-// observe leaves to bound itself.
+// isScoringCall reports whether a request is a scoring call (execute, or
+// the live formulas' predict), which observe leaves to bound itself.
 func isScoringCall(c *fiber.Ctx) bool {
-	return c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/execute")
+	switch c.Method() {
+	case fiber.MethodPost:
+		return strings.HasSuffix(c.Path(), "/execute")
+	case fiber.MethodGet, fiber.MethodHead:
+		return strings.HasSuffix(c.Path(), "/predict")
+	}
+	return false
 }
 
 // execute authenticates, throttles, parses, scores and writes a call's
@@ -100,11 +108,7 @@ func (s *Server) execute(c *fiber.Ctx, rec *callRecord) error {
 	rec.Endpoint = ep
 	g := s.gates.get(ep.ID)
 	if !g.enter(ep.MaxConcurrentCalls) {
-		rec.Throttled = true
-		c.Set(fiber.HeaderRetryAfter, retryAfter)
-		return scoregate.Errorf(scoregate.ServiceUnavailable, scoregate.CodeRequestThrottled, "",
-			"the endpoint already serves %d concurrent calls, its MaxConcurrentCalls; retry after %s s",
-			ep.MaxConcurrentCalls, retryAfter)
+		return throttled(c, rec, ep)
 	}
 	defer g.leave()
 

@@ -21,6 +21,12 @@ const (
 	DefaultMaxBlobBytes  int64 = 256 << 20
 	// DefaultMaxUploadBytes bounds a file sent to score as a batch job.
 	DefaultMaxUploadBytes int64 = 2 << 30
+	// DefaultMaxWorkbookBytes bounds a workbook sent for a round trip
+	// (scored in memory).
+	DefaultMaxWorkbookBytes int64 = 64 << 20
+	// DefaultMaxWorkbookRows is the most rows a round trip scores at once;
+	// a larger workbook becomes a batch job.
+	DefaultMaxWorkbookRows = 100_000
 )
 
 // Defaults of the scoring API and its telemetry, used when the Config
@@ -62,6 +68,11 @@ type Config struct {
 	// DefaultMaxUploadBytes). It is streamed to the blob store, never held
 	// in memory.
 	MaxUploadBytes int64
+	// MaxWorkbookBytes limits a workbook sent for a round trip (default
+	// DefaultMaxWorkbookBytes); MaxWorkbookRows is the most rows it may
+	// have before it becomes a batch job (default DefaultMaxWorkbookRows).
+	MaxWorkbookBytes int64
+	MaxWorkbookRows  int
 	// MaxRequestBytes limits the body of a scoring request (default
 	// DefaultMaxRequestBytes); a larger one gets 413.
 	MaxRequestBytes int64
@@ -178,7 +189,9 @@ func (s *Server) routes() {
 	s.endpointRoutes()
 	s.blobRoutes()
 	s.jobRoutes()
+	s.workbookRoutes()
 	s.scoringRoutes()
+	s.predictRoutes()
 	s.helpRoutes()
 	s.telemetryRoutes()
 }

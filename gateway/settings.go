@@ -12,6 +12,7 @@ type endpointRequest struct {
 	DiagnosticsTraceLevel *string
 	SampleDataEnabled     *bool
 	EchoInputs            *bool
+	LiveWorkbookEnabled   *bool
 	PreventUpdate         *bool
 	Resources             []resourceJSON
 }
@@ -38,6 +39,7 @@ func decodeEndpointSettings(body []byte, withResources bool) (scoregate.Endpoint
 		DiagnosticsTraceLevel: req.DiagnosticsTraceLevel,
 		SampleDataEnabled:     req.SampleDataEnabled,
 		EchoInputs:            req.EchoInputs,
+		LiveWorkbookEnabled:   req.LiveWorkbookEnabled,
 		PreventUpdate:         req.PreventUpdate,
 	}
 	if withResources && req.Resources != nil {

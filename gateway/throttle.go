@@ -3,6 +3,10 @@ package gateway
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/scoregate/scoregate"
 )
 
 // gates holds the concurrency gate of each endpoint this replica serves,
@@ -41,3 +45,14 @@ func (g *gate) enter(limit int) bool {
 
 // leave gives the place back.
 func (g *gate) leave() { g.inflight.Add(-1) }
+
+// throttled is the answer to a call over the endpoint's
+// MaxConcurrentCalls: 503 RequestThrottled with Retry-After, recorded as
+// throttled.
+func throttled(c *fiber.Ctx, rec *callRecord, ep *scoregate.Endpoint) error {
+	rec.Throttled = true
+	c.Set(fiber.HeaderRetryAfter, retryAfter)
+	return scoregate.Errorf(scoregate.ServiceUnavailable, scoregate.CodeRequestThrottled, "",
+		"the endpoint already serves %d concurrent calls, its MaxConcurrentCalls; retry after %s s",
+		ep.MaxConcurrentCalls, retryAfter)
+}

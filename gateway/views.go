@@ -70,6 +70,7 @@ type endpointJSON struct {
 	ThrottleLevel         string
 	SampleDataEnabled     bool
 	EchoInputs            bool
+	LiveWorkbookEnabled   bool
 	PreventUpdate         bool
 	Resources             []resourceJSON
 }
@@ -172,6 +173,7 @@ func (s *Server) toEndpointJSON(e *scoregate.Endpoint) endpointJSON {
 		ThrottleLevel:         e.ThrottleLevel,
 		SampleDataEnabled:     e.SampleDataEnabled,
 		EchoInputs:            e.EchoInputs,
+		LiveWorkbookEnabled:   e.LiveWorkbookEnabled,
 		PreventUpdate:         e.PreventUpdate,
 		Resources:             rs,
 	}

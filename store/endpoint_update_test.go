@@ -249,3 +249,70 @@ func TestEchoInputs(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveWorkbookEnabled follows LiveWorkbookEnabled through PUT, PATCH,
+// reads, publish and refresh; a PATCH of it is a change the serving
+// replicas hear about.
+func TestLiveWorkbookEnabled(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		ws := newWorkspace(t, db, "ws")
+		publish(t, db, ws.ID, "svc", 1)
+		live := func(name string, want bool) {
+			t.Helper()
+			got, err := db.Endpoint(ctx, ws.ID, "svc", name)
+			ok(t, err)
+			byID, err := db.EndpointByID(ctx, ws.ID, got.ID)
+			ok(t, err)
+			list, err := db.Endpoints(ctx, ws.ID, "svc")
+			ok(t, err)
+			i := slices.IndexFunc(list, func(e scoregate.Endpoint) bool { return e.Name == name })
+			if got.LiveWorkbookEnabled != want || byID.LiveWorkbookEnabled != want || i < 0 || list[i].LiveWorkbookEnabled != want {
+				t.Fatalf("endpoint %s: LiveWorkbookEnabled %v by name, %v by id, in list %+v; want %v",
+					name, got.LiveWorkbookEnabled, byID.LiveWorkbookEnabled, list, want)
+			}
+		}
+		live("default", false)
+
+		created, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{})
+		ok(t, err)
+		if created.LiveWorkbookEnabled {
+			t.Fatalf("a new endpoint has live formulas: %+v", created)
+		}
+		before, err := db.LastChange(ctx)
+		ok(t, err)
+		patched, err := db.UpdateEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{LiveWorkbookEnabled: ptr(true)})
+		ok(t, err)
+		if !patched.LiveWorkbookEnabled || patched.EchoInputs {
+			t.Fatalf("PATCH setting LiveWorkbookEnabled returned %+v", patched)
+		}
+		changes, err := db.ChangesAfter(ctx, before, 0)
+		ok(t, err)
+		if len(changes) != 1 || changes[0].EndpointID != created.ID {
+			t.Fatalf("changes after the PATCH: %+v", changes)
+		}
+		live("ep", true)
+		// A PUT that does not mention it leaves it.
+		_, _, err = db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{Description: ptr("put")})
+		ok(t, err)
+		live("ep", true)
+		refreshed, err := db.RefreshEndpoint(ctx, ws.ID, "svc", "ep", true)
+		ok(t, err)
+		if !refreshed.LiveWorkbookEnabled {
+			t.Fatalf("refresh lost LiveWorkbookEnabled: %+v", refreshed)
+		}
+		put, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{LiveWorkbookEnabled: ptr(false)})
+		ok(t, err)
+		if put.LiveWorkbookEnabled || put.Description != "put" {
+			t.Fatalf("PUT clearing LiveWorkbookEnabled returned %+v", put)
+		}
+		live("ep", false)
+
+		// Publishing moves the default endpoint, not its settings.
+		_, err = db.UpdateEndpoint(ctx, ws.ID, "svc", "default", scoregate.EndpointSettings{LiveWorkbookEnabled: ptr(true)})
+		ok(t, err)
+		publish(t, db, ws.ID, "svc", 2)
+		live("default", true)
+	})
+}

@@ -27,7 +27,7 @@ func eachEmpty(t *testing.T, fn func(t *testing.T, url string)) {
 }
 
 // latest is the number of migrations of this build.
-const latest = 4
+const latest = 5
 
 // TestMigrationUpgrade builds a database as release 1 left it, with data,
 // moves it to release 2 and adds an endpoint as that release wrote it, then
@@ -71,7 +71,7 @@ func TestMigrationUpgrade(t *testing.T) {
 
 		old, err := db.EndpointByID(ctx, ws.ID, epID)
 		ok(t, err)
-		if old.Name != "v2ep" || old.EchoInputs || !old.SampleDataEnabled || old.MaxConcurrentCalls != 20 {
+		if old.Name != "v2ep" || old.EchoInputs || old.LiveWorkbookEnabled || !old.SampleDataEnabled || old.MaxConcurrentCalls != 20 {
 			t.Fatalf("a release 2 endpoint after the upgrade: %+v", old)
 		}
 		if seq, err := db.LastChange(ctx); err != nil || seq != 0 {

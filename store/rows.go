@@ -74,6 +74,7 @@ type endpointRow struct {
 	DiagnosticsTraceLevel string
 	SampleDataEnabled     bool
 	EchoInputs            bool
+	LiveWorkbookEnabled   bool
 	PreventUpdate         bool
 	Resources             string
 	// ResourcesCustomised records a PATCH of Resources, so that a refresh
@@ -221,6 +222,7 @@ func toEndpoint(r endpointRow, keys keyPair) (scoregate.Endpoint, error) {
 		DiagnosticsTraceLevel: r.DiagnosticsTraceLevel,
 		SampleDataEnabled:     r.SampleDataEnabled,
 		EchoInputs:            r.EchoInputs,
+		LiveWorkbookEnabled:   r.LiveWorkbookEnabled,
 		PreventUpdate:         r.PreventUpdate,
 		PrimaryKey:            keys.primary,
 		SecondaryKey:          keys.secondary,
@@ -239,6 +241,7 @@ func fromEndpoint(e scoregate.Endpoint, r endpointRow) (endpointRow, error) {
 	r.DiagnosticsTraceLevel = e.DiagnosticsTraceLevel
 	r.SampleDataEnabled = e.SampleDataEnabled
 	r.EchoInputs = e.EchoInputs
+	r.LiveWorkbookEnabled = e.LiveWorkbookEnabled
 	r.PreventUpdate = e.PreventUpdate
 	var err error
 	r.Resources, err = encode("resources of endpoint "+r.ID, resourcesOrEmpty(e.Resources))

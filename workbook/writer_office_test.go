@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scoregate/scoregate/internal/lotest"
 )
 
 // TestWriterLibreOffice has LibreOffice convert a written file to CSV: it
@@ -14,16 +16,7 @@ import (
 // Excel does, but must not choke on it) and every value.
 func TestWriterLibreOffice(t *testing.T) {
 	t.Parallel()
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		if os.Getenv("SCOREGATE_REQUIRE_LIBREOFFICE") == "1" {
-			t.Fatal("SCOREGATE_REQUIRE_LIBREOFFICE=1 and soffice is not installed")
-		}
-		t.Skip("soffice not installed")
-	}
-	if testing.Short() {
-		t.Skip("-short: LibreOffice takes seconds to start")
-	}
+	soffice := lotest.Soffice(t)
 	dir := t.TempDir()
 	rows := [][]Cell{
 		{num(1), str("a, \"quoted\" <b>"), date(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)), boolean(true)},

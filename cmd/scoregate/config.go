@@ -52,8 +52,11 @@ type Config struct {
 	// Batch jobs (package batch's RunnerConfig has the meaning).
 	MaxUploadBytes int64
 	BatchWorkers   int
-	JobLease       time.Duration
-	ConfigDump     bool
+	// MaxWorkbookRows is the most rows a workbook round trip scores at
+	// once; a larger workbook becomes a batch job.
+	MaxWorkbookRows int
+	JobLease        time.Duration
+	ConfigDump      bool
 }
 
 // bindFlags registers the configuration flags on fs, with defaults taken from
@@ -104,6 +107,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, env func(string) string) {
 	dur(&c.ChangePoll, "change-poll", "SCOREGATE_CHANGE_POLL", scoring.DefaultPollInterval, "how often this replica reads the store's change feed (keys, settings and models changed by any replica)")
 	c.MaxUploadBytes = int64(envInt(env, "SCOREGATE_MAX_UPLOAD_BYTES", int(gateway.DefaultMaxUploadBytes)))
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", c.MaxUploadBytes, "largest file sent to score as a batch job; larger ones get 413 (SCOREGATE_MAX_UPLOAD_BYTES)")
+	num(&c.MaxWorkbookRows, "max-workbook-rows", "SCOREGATE_MAX_WORKBOOK_ROWS", gateway.DefaultMaxWorkbookRows, "most rows a workbook sent for a round trip is scored at once; a larger one becomes a batch job")
 	num(&c.BatchWorkers, "batch-workers", "SCOREGATE_BATCH_WORKERS", 2, "batch jobs this replica executes at once (each scores on every core)")
 	dur(&c.JobLease, "job-lease", "SCOREGATE_JOB_LEASE", 30*time.Second, "how long a replica's claim on a batch job holds without a checkpoint; another replica restarts a dead one's job after twice this")
 	fs.BoolVar(&c.ConfigDump, "config-dump", false, "print the effective configuration, secrets masked, and exit")
@@ -140,7 +144,7 @@ func (c *Config) validate() error {
 		"max request bytes": c.MaxRequestBytes <= 0, "max rows": c.MaxRows <= 0, "score timeout": c.ScoreTimeout <= 0,
 		"log body bytes": c.LogBodyBytes <= 0, "log retention": c.LogRetention <= 0, "usage retention": c.UsageRetention <= 0,
 		"metrics endpoints": c.MetricsEndpoints <= 0, "change poll": c.ChangePoll <= 0,
-		"max upload bytes": c.MaxUploadBytes <= 0, "batch workers": c.BatchWorkers <= 0, "job lease": c.JobLease <= 0,
+		"max upload bytes": c.MaxUploadBytes <= 0, "max workbook rows": c.MaxWorkbookRows <= 0, "batch workers": c.BatchWorkers <= 0, "job lease": c.JobLease <= 0,
 	} {
 		if bad {
 			return fmt.Errorf("%s must be positive", name)

@@ -111,6 +111,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxRequestBytes:  m.Config.MaxRequestBytes,
 		MaxRows:          m.Config.MaxRows,
 		MaxUploadBytes:   m.Config.MaxUploadBytes,
+		MaxWorkbookRows:  m.Config.MaxWorkbookRows,
 		ScoreTimeout:     m.Config.ScoreTimeout,
 		MaxLogBodyBytes:  m.Config.LogBodyBytes,
 		LogRetention:     m.Config.LogRetention,
