@@ -55,6 +55,7 @@ const (
 	CodeUnsupportedAPIVersion  = "UnsupportedApiVersion"
 	CodeUnsupportedMediaType   = "UnsupportedMediaType"
 	CodeJobNotFound            = "JobNotFound"
+	CodeScheduleNotFound       = "ScheduleNotFound"
 	CodeCannotStartJob         = "CannotStartJob"
 	CodeLeaseLost              = "JobLeaseLost"
 	CodeInternal               = "InternalError"
