@@ -178,16 +178,9 @@ func (s *Server) submitClassic(c *fiber.Ctx, j *scoregate.Job) error {
 // and leaves nothing behind.
 func (s *Server) receiveUpload(c *fiber.Ctx, j *scoregate.Job, ct string) error {
 	limit := s.cfg.MaxUploadBytes
-	if n := c.Request().Header.ContentLength(); n > 0 && int64(n) > limit {
-		return tooLarge(int64(n), limit)
-	}
-	if enc := c.Request().Header.Peek(fiber.HeaderContentEncoding); len(enc) > 0 && !bytes.EqualFold(enc, []byte("identity")) {
-		return scoregate.Errorf(scoregate.UnsupportedMediaType, scoregate.CodeUnsupportedMediaType,
-			fiber.HeaderContentEncoding, "Content-Encoding %q is not accepted; send the file unencoded", enc)
-	}
-	var body io.Reader = c.Context().RequestBodyStream()
-	if body == nil {
-		body = bytes.NewReader(c.Body())
+	body, err := bodyStream(c, limit)
+	if err != nil {
+		return err
 	}
 	name, format := c.Query("name"), ""
 	switch ct {
@@ -231,20 +224,47 @@ func (s *Server) receiveUpload(c *fiber.Ctx, j *scoregate.Job, ct string) error 
 	}
 	rel := "uploads/" + scoregate.NewID() + "/" + base
 	j.Input, j.InputName = scoregate.BlobKey(j.WorkspaceID, rel), base
-	lr := &limitedReader{r: body, left: limit}
-	if err := s.blobs.Put(c.UserContext(), j.Input, lr); err != nil {
-		if lr.over {
-			return tooLarge(limit+1, limit)
-		}
+	n, err := s.putStream(c, j.Input, body, limit)
+	if err != nil {
 		return err
 	}
-	if lr.read == 0 {
-		_ = s.blobs.Delete(c.UserContext(), j.Input)
-		return scoregate.Errorf(scoregate.BadArgument, scoregate.CodeMissingRequestInput, "file", "the file is empty")
-	}
-	j.Progress.BytesTotal = lr.read
+	j.Progress.BytesTotal = n
 	s.defaultOutput(j)
 	return nil
+}
+
+// putStream streams body into the blob at key, at most limit bytes (413
+// beyond, nothing stored), and refuses an empty file. The blob appears
+// whole, or not at all.
+func (s *Server) putStream(c *fiber.Ctx, key string, body io.Reader, limit int64) (int64, error) {
+	lr := &limitedReader{r: body, left: limit}
+	if err := s.blobs.Put(c.UserContext(), key, lr); err != nil {
+		if lr.over {
+			return 0, tooLarge(limit+1, limit)
+		}
+		return 0, err
+	}
+	if lr.read == 0 {
+		_ = s.blobs.Delete(c.UserContext(), key)
+		return 0, scoregate.Errorf(scoregate.BadArgument, scoregate.CodeMissingRequestInput, "file", "the file is empty")
+	}
+	return lr.read, nil
+}
+
+// bodyStream returns the request body as a stream, not read yet, after
+// checking its declared length against limit and refusing encodings.
+func bodyStream(c *fiber.Ctx, limit int64) (io.Reader, error) {
+	if n := c.Request().Header.ContentLength(); n > 0 && int64(n) > limit {
+		return nil, tooLarge(int64(n), limit)
+	}
+	if enc := c.Request().Header.Peek(fiber.HeaderContentEncoding); len(enc) > 0 && !bytes.EqualFold(enc, []byte("identity")) {
+		return nil, scoregate.Errorf(scoregate.UnsupportedMediaType, scoregate.CodeUnsupportedMediaType,
+			fiber.HeaderContentEncoding, "Content-Encoding %q is not accepted; send the file unencoded", enc)
+	}
+	if body := c.Context().RequestBodyStream(); body != nil {
+		return body, nil
+	}
+	return bytes.NewReader(c.Body()), nil
 }
 
 // filePart finds the multipart field "file".
@@ -480,8 +500,11 @@ func (s *Server) sendBlob(c *fiber.Ctx, key string) error {
 	}
 	name := path.Base(key)
 	ct := "text/csv; charset=utf-8"
-	if formatOfName(name) == scoregate.FormatXLSX {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".xlsx":
 		ct = mimeXLSX
+	case ".txt":
+		ct = "text/plain; charset=utf-8"
 	}
 	c.Set(fiber.HeaderContentType, ct)
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))

@@ -190,6 +190,7 @@ func (s *Server) routes() {
 	s.blobRoutes()
 	s.jobRoutes()
 	s.workbookRoutes()
+	s.dropRoutes()
 	s.scoringRoutes()
 	s.predictRoutes()
 	s.helpRoutes()

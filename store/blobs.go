@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob:// URLs
@@ -211,4 +213,39 @@ func (b *Bucket) check(key string) error {
 			"%q is not a usable blob key", key)
 	}
 	return nil
+}
+
+var _ scoregate.BlobLister = (*Bucket)(nil)
+
+// List returns the blobs directly under prefix (a folder ending in "/";
+// sub-folders are not entered), in key order. A blob's ETag is its MD5
+// when the store has one, else its modification time, so that a file
+// rewritten in place is told apart from the one before. Temporary files
+// of writes in progress in a local folder are left out.
+func (b *Bucket) List(ctx context.Context, prefix string) ([]scoregate.BlobInfo, error) {
+	if prefix != "" && b.check(strings.TrimSuffix(prefix, "/")) != nil {
+		return nil, scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInvalidValue, "", "%q is not a usable blob folder", prefix)
+	}
+	it := b.bucket.List(&blob.ListOptions{Prefix: prefix, Delimiter: "/"})
+	var list []scoregate.BlobInfo
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list blobs under %s: %w", prefix, err)
+		}
+		if obj.IsDir || b.local && (strings.HasSuffix(obj.Key, ".attrs") || strings.HasSuffix(obj.Key, ".tmp")) {
+			continue
+		}
+		info := scoregate.BlobInfo{Key: obj.Key, Size: obj.Size, ModTime: obj.ModTime.UTC()}
+		if len(obj.MD5) > 0 {
+			info.ETag = hex.EncodeToString(obj.MD5)
+		} else {
+			info.ETag = obj.ModTime.UTC().Format(time.RFC3339Nano)
+		}
+		list = append(list, info)
+	}
+	return list, nil
 }
