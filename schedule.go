@@ -78,3 +78,24 @@ type BlobInfo struct {
 type BlobLister interface {
 	List(ctx context.Context, prefix string) ([]BlobInfo, error)
 }
+
+// ScheduleSettings are the fields of a schedule a client sets; nil leaves
+// a field as it is (PATCH) or at its default (POST).
+type ScheduleSettings struct {
+	Cron           *string
+	TimeZone       *string
+	Enabled        *bool
+	Pattern        *string
+	OutputFormat   *string
+	ErrorThreshold *float64
+}
+
+// Schedules is the schedule service the gateway offers: the store with
+// the checks and the timetable of package batch, wired in cmd.
+type Schedules interface {
+	CreateSchedule(ctx context.Context, ws, endpointID string, s ScheduleSettings) (*Schedule, error)
+	Schedule(ctx context.Context, ws, id string) (*Schedule, error)
+	Schedules(ctx context.Context, ws, endpointID string) ([]Schedule, error)
+	UpdateSchedule(ctx context.Context, ws, id string, s ScheduleSettings) (*Schedule, error)
+	DeleteSchedule(ctx context.Context, ws, id string) error
+}

@@ -119,6 +119,8 @@ type Deps struct {
 	Usage scoregate.UsageStore
 	// Jobs runs batch jobs; nil answers the job routes with 503.
 	Jobs scoregate.Jobs
+	// Schedules keeps schedules; nil answers their routes with 503.
+	Schedules scoregate.Schedules
 }
 
 // Server is the HTTP gateway: a Fiber app with scoregate's routes.
@@ -129,10 +131,12 @@ type Server struct {
 	models scoregate.ModelInspector
 	live   scoregate.EndpointResolver
 	jobs   scoregate.Jobs
-	log    *slog.Logger
-	app    *fiber.App
-	gates  gates
-	tel    *telemetry
+	// schedules is the schedule service (Deps.Schedules).
+	schedules scoregate.Schedules
+	log       *slog.Logger
+	app       *fiber.App
+	gates     gates
+	tel       *telemetry
 }
 
 // New returns a Server with every route registered. It does not listen;
@@ -145,13 +149,14 @@ func New(cfg Config, deps Deps) *Server {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{
-		cfg:    cfg,
-		store:  deps.Store,
-		blobs:  deps.Blobs,
-		models: deps.Models,
-		live:   deps.Endpoints,
-		jobs:   deps.Jobs,
-		log:    log,
+		cfg:       cfg,
+		store:     deps.Store,
+		blobs:     deps.Blobs,
+		models:    deps.Models,
+		live:      deps.Endpoints,
+		jobs:      deps.Jobs,
+		schedules: deps.Schedules,
+		log:       log,
 	}
 	s.tel = newTelemetry(s, deps)
 	s.app = fiber.New(fiber.Config{
@@ -191,6 +196,7 @@ func (s *Server) routes() {
 	s.jobRoutes()
 	s.workbookRoutes()
 	s.dropRoutes()
+	s.scheduleRoutes()
 	s.scoringRoutes()
 	s.predictRoutes()
 	s.helpRoutes()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scoregate/scoregate"
+	"github.com/scoregate/scoregate/batch"
 	"github.com/scoregate/scoregate/gateway"
 	"github.com/scoregate/scoregate/scoring"
 	"github.com/scoregate/scoregate/store"
@@ -112,6 +113,9 @@ func setup(t testing.TB, db database, opts ...option) *env {
 	deps.Endpoints = live
 	deps.Logs, _ = st.(scoregate.RequestLogStore)
 	deps.Usage, _ = st.(scoregate.UsageStore)
+	if ss, ok := st.(scoregate.ScheduleStore); ok {
+		deps.Schedules = &batch.ScheduleService{Store: ss}
+	}
 	cfg := set.cfg
 	logs := &storetest.LogBuffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

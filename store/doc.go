@@ -78,6 +78,19 @@
 // the replica that writes them, so replicas' clocks must roughly agree.
 // Deleting an endpoint deletes its jobs.
 //
+// # Schedules and dropped files
+//
+// DB is the scoregate.ScheduleStore. UpdateSchedule reads the schedule
+// (locked on Postgres), calls the caller's function on a copy and writes
+// the result in one transaction, so a scheduler recording a run and a user
+// disabling the schedule never overwrite each other. Schedule writes append
+// nothing to the change feed, which tells serving replicas what to drop
+// from their caches; schedulers read AllSchedules. ClaimDrop makes each
+// file dropped in an endpoint's inbox processed once across replicas: a
+// file is its key, etag and size, and only the first INSERT of its claim
+// (ON CONFLICT DO NOTHING) is ok. Deleting an endpoint deletes its
+// schedules and claims.
+//
 // # Credentials
 //
 // Endpoint keys and workspace tokens are 32 random bytes in base64url

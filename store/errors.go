@@ -120,3 +120,10 @@ func jobNotFound(id string) *scoregate.Error {
 	return scoregate.Errorf(scoregate.NotFound, scoregate.CodeJobNotFound, "jobId",
 		"job %q not found", id)
 }
+
+// scheduleNotFound, like jobNotFound, does not say which workspace was
+// searched.
+func scheduleNotFound(id string) *scoregate.Error {
+	return scoregate.Errorf(scoregate.NotFound, scoregate.CodeScheduleNotFound, "scheduleId",
+		"schedule %q not found", id)
+}

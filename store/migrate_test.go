@@ -27,7 +27,7 @@ func eachEmpty(t *testing.T, fn func(t *testing.T, url string)) {
 }
 
 // latest is the number of migrations of this build.
-const latest = 5
+const latest = 6
 
 // TestMigrationUpgrade builds a database as release 1 left it, with data,
 // moves it to release 2 and adds an endpoint as that release wrote it, then
@@ -85,6 +85,10 @@ func TestMigrationUpgrade(t *testing.T) {
 		ok(t, db.AppendRequestLogs(ctx, []scoregate.RequestLog{{EndpointID: epID, At: v2, Status: 200}}))
 		ok(t, db.PutUsage(ctx, []scoregate.UsageHour{{EndpointID: epID, Hour: v2, Replica: "r1", Calls: 1}}))
 		ok(t, db.CreateJob(ctx, newJob(ws.ID, epID), nil))
+		ok(t, db.CreateSchedule(ctx, newSchedule(ws.ID, epID)))
+		if claimed, err := db.ClaimDrop(ctx, epID, "in.csv", "", 1); err != nil || !claimed {
+			t.Fatalf("ClaimDrop after the upgrade = %v, %v", claimed, err)
+		}
 		changes, err := db.ChangesAfter(ctx, 0, 0)
 		ok(t, err)
 		if len(changes) != 1 || changes[0].EndpointID != epID {
@@ -108,7 +112,7 @@ func TestMigrationUpgrade(t *testing.T) {
 			t.Fatalf("%d credentials after deleting the web service (%v), want the workspace's 2", n, err)
 		}
 		ok(t, db.DeleteWebService(ctx, ws.ID, "v2svc"))
-		for _, table := range []string{"request_logs", "usage_hours", "jobs"} {
+		for _, table := range []string{"request_logs", "usage_hours", "jobs", "schedules", "drop_claims"} {
 			if n, err := db.Count(ctx, table); err != nil || n != 0 {
 				t.Fatalf("%d rows in %s after deleting their web service (%v), want 0", n, table, err)
 			}

@@ -119,7 +119,8 @@ func (m *Main) Run(ctx context.Context) error {
 		MetricsEndpoints: m.Config.MetricsEndpoints,
 		Version:          version,
 		Logger:           m.logger,
-	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db, Jobs: m.jobs})
+	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db, Jobs: m.jobs,
+		Schedules: &batch.ScheduleService{Store: m.db}})
 	srv, done := m.server, make(chan struct{})
 	m.serveDone = done
 	go func() {
