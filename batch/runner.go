@@ -69,6 +69,7 @@ type Runner struct {
 
 	stopReap context.CancelFunc
 	reaped   chan struct{}
+	observe  func(scoregate.JobStatus, scoregate.JobProgress)
 }
 
 var _ scoregate.Jobs = (*Runner)(nil)
@@ -127,6 +128,10 @@ func orDefault[T comparable](v, def T) T {
 	}
 	return v
 }
+
+// Observe has f called with every job that ends on this replica, for
+// metrics. Call it before Start.
+func (r *Runner) Observe(f func(scoregate.JobStatus, scoregate.JobProgress)) { r.observe = f }
 
 // Start starts executing queued jobs until Stop.
 func (r *Runner) Start(ctx context.Context) error {
@@ -340,6 +345,9 @@ func (r *Runner) end(j *scoregate.Job, status scoregate.JobStatus, output, detai
 	if errors.Is(err, scoregate.ErrLeaseLost) {
 		log.Warn("job ended elsewhere meanwhile", "status", status)
 		return nil
+	}
+	if err == nil && r.observe != nil {
+		r.observe(status, p)
 	}
 	return err
 }

@@ -30,6 +30,8 @@ type metrics struct {
 	duration  *prometheus.HistogramVec
 	throttled *prometheus.CounterVec
 	rows      *prometheus.CounterVec
+	batchRows *prometheus.CounterVec
+	batchJobs *prometheus.CounterVec
 }
 
 // newMetrics registers the collectors. dropped reads the count of request
@@ -54,11 +56,19 @@ func newMetrics(dropped func() float64) *metrics {
 			Name: "scoregate_rows_scored_total",
 			Help: "Rows scored by endpoint id.",
 		}, []string{"endpoint"}),
+		batchRows: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scoregate_batch_rows_total",
+			Help: "Rows of batch jobs ended on this replica, by result (scored, failed).",
+		}, []string{"result"}),
+		batchJobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scoregate_batch_jobs_total",
+			Help: "Batch jobs ended on this replica, by status (Finished, Failed, Cancelled).",
+		}, []string{"status"}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.throttled, m.rows,
+		m.requests, m.duration, m.throttled, m.rows, m.batchRows, m.batchJobs,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "scoregate_request_logs_dropped_total",
 			Help: "Request log records dropped because the writer's queue was full or the store failed.",
@@ -130,4 +140,13 @@ func (s *Server) metricsRoutes() {
 		ErrorHandling: promhttp.ContinueOnError,
 	})
 	s.app.Get("/metrics", adaptor.HTTPHandler(h))
+}
+
+// ObserveBatch counts a batch job that ended on this replica, for
+// /metrics; package batch's Runner calls it (wired in cmd).
+func (s *Server) ObserveBatch(status scoregate.JobStatus, p scoregate.JobProgress) {
+	m := s.tel.metrics
+	m.batchJobs.WithLabelValues(string(status)).Inc()
+	m.batchRows.WithLabelValues("scored").Add(float64(p.RowsScored))
+	m.batchRows.WithLabelValues("failed").Add(float64(p.RowsFailed))
 }

@@ -34,7 +34,7 @@ func TestSchedules(t *testing.T) {
 			{name: "read", method: "GET", path: all + "/{sched}", status: 200, want: []string{`"Id":"{sched}"`}},
 			{name: "list", method: "GET", path: all, status: 200, want: []string{`"Id":"{sched}"`}},
 			{name: "change", method: "PATCH", path: all + "/{sched}",
-				body: `{"Cron":"30 2 * * *","TimeZone":"Asia/Tokyo","Pattern":"sales-*.csv","OutputFormat":"xlsx","ErrorThreshold":0.1}`,
+				body:   `{"Cron":"30 2 * * *","TimeZone":"Asia/Tokyo","Pattern":"sales-*.csv","OutputFormat":"xlsx","ErrorThreshold":0.1}`,
 				status: 200, want: []string{`"Cron":"30 2 * * *"`, `"TimeZone":"Asia/Tokyo"`, `"Pattern":"sales-*.csv"`,
 					`"OutputFormat":"xlsx"`, `"ErrorThreshold":0.1`, `T17:30:00Z"`, `"Enabled":true`}},
 			{name: "disable: no next run", method: "PATCH", path: all + "/{sched}", body: `{"Enabled":false}`, status: 200,

@@ -200,6 +200,8 @@ func TestBinaryBatch(t *testing.T) {
 	if rows[1][5] != "setosa" || rows[1][len(rows[1])-1] != "" {
 		t.Errorf("first row %q", rows[1])
 	}
+	c.expect("metrics", "GET", "/metrics", "", "", 200, `scoregate_batch_rows_total{result="scored"} 2000`,
+		`scoregate_batch_rows_total{result="failed"} 1`, `scoregate_batch_jobs_total{status="Finished"} 1`)
 
 	// Multipart, with the workspace token, not started.
 	var form bytes.Buffer

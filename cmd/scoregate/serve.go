@@ -102,9 +102,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Join(m.Config.DataDir, "tmp"), 0o700); err != nil {
 		return fmt.Errorf("create temporary folder: %w", err)
 	}
-	if err := m.jobs.Start(ctx); err != nil {
-		return err
-	}
 	m.server = gateway.New(gateway.Config{
 		BaseURL:          m.baseURL,
 		MaxModelBytes:    m.Config.MaxModelBytes,
@@ -121,6 +118,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:           m.logger,
 	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db, Jobs: m.jobs,
 		Schedules: &batch.ScheduleService{Store: m.db}})
+	m.jobs.Observe(m.server.ObserveBatch)
+	if err := m.jobs.Start(ctx); err != nil {
+		return err
+	}
 	srv, done := m.server, make(chan struct{})
 	m.serveDone = done
 	go func() {
