@@ -124,7 +124,7 @@ func progressOf(s Stats, total int64) scoregate.JobProgress {
 		RowsRead:   s.Rows,
 		RowsScored: s.Scored,
 		RowsFailed: s.Failed,
-		BytesRead:  min(s.BytesRead, max(total, s.BytesRead)),
+		BytesRead:  s.BytesRead,
 		BytesTotal: total,
 	}
 }
@@ -182,12 +182,12 @@ func (r *Runner) openInput(ctx context.Context, j *scoregate.Job, src *source) (
 			cleanup()
 			return nil, nil, err
 		}
-		in, closeXLSX, err := openXLSX(f, n, j.Options.Sheet, j.Options.HeaderRow)
+		in, err := NewXLSXReader(f, n, XLSXOptions{Sheet: j.Options.Sheet, HeaderRow: j.Options.HeaderRow})
 		if err != nil {
 			cleanup()
 			return nil, nil, fileError{err}
 		}
-		return in, func() { closeXLSX(); cleanup() }, nil
+		return in, func() { in.Close(); cleanup() }, nil
 	}
 	rc.Close()
 	return nil, nil, fileError{fmt.Errorf("input format %q is not supported", inputFormat(j))}

@@ -87,10 +87,10 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Workers = orDefault(cfg.Workers, 2)
-	cfg.Lease = orDefault(cfg.Lease, 30*time.Second)
-	cfg.Checkpoint = orDefault(cfg.Checkpoint, 500*time.Millisecond)
-	cfg.PollInterval = orDefault(cfg.PollInterval, 250*time.Millisecond)
+	cfg.Workers = cmp.Or(cfg.Workers, 2)
+	cfg.Lease = cmp.Or(cfg.Lease, 30*time.Second)
+	cfg.Checkpoint = cmp.Or(cfg.Checkpoint, 500*time.Millisecond)
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, 250*time.Millisecond)
 	if cfg.ID == "" {
 		var b [6]byte
 		_, _ = rand.Read(b[:])
@@ -119,14 +119,6 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 		return nil, fmt.Errorf("batch: job queue: %w", err)
 	}
 	return r, nil
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Observe has f called with every job that ends on this replica, for

@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -71,8 +72,8 @@ func newQueue(t *testing.T, db *store.DB, blobDir string, cfg batch.RunnerConfig
 	q := &queue{db: db, blobs: blobs}
 	q.models = &models{reg: scoring.New(scoring.Config{Store: db, Blobs: blobs, Changes: db})}
 	cfg.DB, cfg.Dialect, cfg.Store, cfg.Blobs, cfg.Models = db.SQL(), db.Dialect(), db, blobs, q.models
-	cfg.PollInterval = orDefault(cfg.PollInterval, 50*time.Millisecond)
-	cfg.Checkpoint = orDefault(cfg.Checkpoint, 50*time.Millisecond)
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, 50*time.Millisecond)
+	cfg.Checkpoint = cmp.Or(cfg.Checkpoint, 50*time.Millisecond)
 	cfg.TempDir = t.TempDir()
 	if q.runner, err = batch.NewRunner(cfg); err != nil {
 		t.Fatal(err)
@@ -88,13 +89,6 @@ func newQueue(t *testing.T, db *store.DB, blobDir string, cfg batch.RunnerConfig
 		}
 	})
 	return q
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // publish creates a workspace with the demo model and returns its default
@@ -253,7 +247,7 @@ func TestRunnerFailsBadFiles(t *testing.T) {
 			{"empty", "", scoregate.JobOptions{}, "empty"},
 			{"threshold", "sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\nx,2,3,4\n",
 				scoregate.JobOptions{MaxFailedFraction: 0.1}, "1 of 2 rows failed"},
-			{"not a workbook", "plain text", scoregate.JobOptions{InputFormat: scoregate.FormatXLSX}, ""},
+			{"not a workbook", "plain text", scoregate.JobOptions{InputFormat: scoregate.FormatXLSX}, "XLSX"},
 		} {
 			j := q.wait(t, q.submit(t, []byte(c.input), "in.csv", true, c.opts).ID)
 			if j.Status != scoregate.JobFailed || !strings.Contains(j.Details, c.details) {

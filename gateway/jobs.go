@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"io"
 	"mime"
@@ -210,7 +211,7 @@ func (s *Server) receiveUpload(c *fiber.Ctx, j *scoregate.Job, ct string) error 
 			"Content-Type %q is not a job: send application/json (a classic job body), text/csv, %s, or multipart/form-data with the field \"file\"", ct, mimeXLSX)
 	}
 	if name == "" {
-		name = "input." + cmpOr(format, scoregate.FormatCSV)
+		name = "input." + cmp.Or(format, scoregate.FormatCSV)
 	}
 	base, err := blobName(name)
 	if err != nil {
@@ -257,9 +258,8 @@ func bodyStream(c *fiber.Ctx, limit int64) (io.Reader, error) {
 	if n := c.Request().Header.ContentLength(); n > 0 && int64(n) > limit {
 		return nil, tooLarge(int64(n), limit)
 	}
-	if enc := c.Request().Header.Peek(fiber.HeaderContentEncoding); len(enc) > 0 && !bytes.EqualFold(enc, []byte("identity")) {
-		return nil, scoregate.Errorf(scoregate.UnsupportedMediaType, scoregate.CodeUnsupportedMediaType,
-			fiber.HeaderContentEncoding, "Content-Encoding %q is not accepted; send the file unencoded", enc)
+	if err := checkEncoding(c); err != nil {
+		return nil, err
 	}
 	if body := c.Context().RequestBodyStream(); body != nil {
 		return body, nil
@@ -319,7 +319,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 func (s *Server) defaultOutput(j *scoregate.Job) {
 	format := j.Options.OutputFormat
 	if format == "" {
-		format = cmpOr(j.Options.InputFormat, scoregate.FormatCSV)
+		format = cmp.Or(j.Options.InputFormat, scoregate.FormatCSV)
 	}
 	stem := strings.TrimSuffix(j.InputName, path.Ext(j.InputName))
 	j.Output = scoregate.BlobKey(j.WorkspaceID, "outputs/"+scoregate.NewID()+"/"+stem+".scored."+format)
@@ -383,13 +383,6 @@ func formatOfName(name string) string {
 		return scoregate.FormatXLSX
 	}
 	return scoregate.FormatCSV
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // jobID is the :job parameter, checked.

@@ -35,20 +35,21 @@ func param(c *fiber.Ctx, key string) string {
 // limit. Encoded bodies are refused: inflating them would bypass the limit.
 // The bytes alias Fiber's request memory; callers copy what they keep.
 func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
-	if enc := c.Request().Header.Peek(fiber.HeaderContentEncoding); len(enc) > 0 && !bytes.EqualFold(enc, []byte("identity")) {
-		return nil, scoregate.Errorf(scoregate.UnsupportedMediaType, scoregate.CodeUnsupportedMediaType,
-			fiber.HeaderContentEncoding, "Content-Encoding %q is not accepted; send the body unencoded", enc)
+	if err := checkEncoding(c); err != nil {
+		return nil, err
 	}
 	req := c.Request()
 	n := int64(req.Header.ContentLength())
 	if n > limit {
 		return nil, tooLarge(n, limit)
 	}
-	if n >= 0 && n <= int64(c.App().Config().BodyLimit) {
-		return req.Body(), nil // read before the handler ran
+	if n >= 0 {
+		// Its declared length, within the limit: the server has read it
+		// already, or reads exactly the rest of it now.
+		return req.Body(), nil
 	}
-	// A body the server streams (over its BodyLimit, or chunked): read
-	// it here, up to the route's limit and no further.
+	// A chunked body, of no declared length: read it up to the route's
+	// limit and no further.
 	stream := c.Context().RequestBodyStream()
 	if stream == nil {
 		return req.Body(), nil
@@ -62,6 +63,16 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 	}
 	req.SetBodyRaw(body) // for c.Body() and c.MultipartForm() after this
 	return body, nil
+}
+
+// checkEncoding refuses encoded bodies: inflating them would bypass the
+// route's size limit.
+func checkEncoding(c *fiber.Ctx) error {
+	if enc := c.Request().Header.Peek(fiber.HeaderContentEncoding); len(enc) > 0 && !bytes.EqualFold(enc, []byte("identity")) {
+		return scoregate.Errorf(scoregate.UnsupportedMediaType, scoregate.CodeUnsupportedMediaType,
+			fiber.HeaderContentEncoding, "Content-Encoding %q is not accepted; send the body unencoded", enc)
+	}
+	return nil
 }
 
 // tooLarge is the 413 of a body over its route's limit.

@@ -25,17 +25,6 @@ type scheduleJSON struct {
 	LastRun        *string
 }
 
-// scheduleRequest is the body of POST and PATCH; absent fields are left as
-// they are (PATCH) or at their defaults (POST).
-type scheduleRequest struct {
-	Cron           *string
-	TimeZone       *string
-	Enabled        *bool
-	Pattern        *string
-	OutputFormat   *string
-	ErrorThreshold *float64
-}
-
 func (s *Server) scheduleRoutes() {
 	all := "/workspaces/:ws/webservices/:svc/endpoints/:name/schedules"
 	own := s.authorize(ownEndpoint)
@@ -94,16 +83,16 @@ func (s *Server) endpointSchedule(c *fiber.Ctx) (*scoregate.Schedule, error) {
 	return sc, err
 }
 
-func decodeSchedule(c *fiber.Ctx, s *Server) (scoregate.ScheduleSettings, error) {
+func (s *Server) decodeSchedule(c *fiber.Ctx) (scoregate.ScheduleSettings, error) {
 	body, err := readBody(c, s.cfg.MaxJSONBytes)
 	if err != nil {
 		return scoregate.ScheduleSettings{}, err
 	}
-	var req scheduleRequest
-	if err := decodeJSON(body, &req); err != nil {
-		return scoregate.ScheduleSettings{}, err
-	}
-	return scoregate.ScheduleSettings(req), nil
+	// The body's fields are ScheduleSettings' own names; absent ones are
+	// left as they are (PATCH) or at their defaults (POST).
+	var set scoregate.ScheduleSettings
+	err = decodeJSON(body, &set)
+	return set, err
 }
 
 func (s *Server) handleScheduleList(c *fiber.Ctx) error {
@@ -127,7 +116,7 @@ func (s *Server) handleScheduleCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	set, err := decodeSchedule(c, s)
+	set, err := s.decodeSchedule(c)
 	if err != nil {
 		return err
 	}
@@ -152,7 +141,7 @@ func (s *Server) handleSchedulePatch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	set, err := decodeSchedule(c, s)
+	set, err := s.decodeSchedule(c)
 	if err != nil {
 		return err
 	}

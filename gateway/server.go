@@ -162,10 +162,11 @@ func New(cfg Config, deps Deps) *Server {
 	s.app = fiber.New(fiber.Config{
 		AppName:      "scoregate",
 		ServerHeader: "scoregate",
-		// Bodies up to the scoring and JSON limits are read before the
-		// handler runs; larger ones are streamed to it, so that a file
-		// upload never sits whole in memory. Routes enforce their own
-		// limits (see readBody).
+		// Bodies are streamed: the server reads at most 8 KiB ahead
+		// (prefetched) and the handler the rest, so that a file upload
+		// never sits whole in memory. Routes enforce their own limits
+		// (readBody, bodyStream); BodyLimit only decides which bodies
+		// fasthttp calls too large, and those are streamed as well.
 		BodyLimit:             int(max(cfg.MaxJSONBytes, cfg.MaxRequestBytes)),
 		StreamRequestBody:     true,
 		ReadTimeout:           readTimeout,

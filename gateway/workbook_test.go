@@ -11,24 +11,12 @@ import (
 	"github.com/scoregate/scoregate/workbook"
 )
 
-// sheetRows reads a sheet of an XLSX file as text, with our reader.
+// sheetRows reads a sheet of an XLSX file as text.
 func sheetRows(t *testing.T, data []byte, sheet string) [][]string {
 	t.Helper()
-	rd, err := workbook.OpenReader(bytes.NewReader(data), int64(len(data)), workbook.ReaderOptions{Sheet: sheet})
+	rows, err := workbook.Texts(bytes.NewReader(data), int64(len(data)), sheet)
 	if err != nil {
 		t.Fatalf("not a workbook: %v", err)
-	}
-	defer rd.Close()
-	var rows [][]string
-	for rd.Next() {
-		var r []string
-		for _, c := range rd.Row() {
-			r = append(r, c.Text())
-		}
-		rows = append(rows, r)
-	}
-	if err := rd.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return rows
 }

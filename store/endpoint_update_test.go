@@ -191,128 +191,84 @@ func TestRefreshEndpoint(t *testing.T) {
 	})
 }
 
-// TestEchoInputs follows EchoInputs through PUT, PATCH, reads and publish.
-func TestEchoInputs(t *testing.T) {
+// TestBooleanSettings follows each on/off endpoint setting (EchoInputs,
+// LiveWorkbookEnabled) through PUT, PATCH, the three reads, publish and
+// refresh; a PATCH of one is a change the serving replicas hear about.
+func TestBooleanSettings(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := t.Context()
-		ws := newWorkspace(t, db, "ws")
-		publish(t, db, ws.ID, "svc", 1)
-		echoes := func(name string, want bool) {
-			t.Helper()
-			got, err := db.Endpoint(ctx, ws.ID, "svc", name)
-			ok(t, err)
-			byID, err := db.EndpointByID(ctx, ws.ID, got.ID)
-			ok(t, err)
-			list, err := db.Endpoints(ctx, ws.ID, "svc")
-			ok(t, err)
-			i := slices.IndexFunc(list, func(e scoregate.Endpoint) bool { return e.Name == name })
-			if got.EchoInputs != want || byID.EchoInputs != want || i < 0 || list[i].EchoInputs != want {
-				t.Fatalf("endpoint %s: EchoInputs %v by name, %v by id, in list %+v; want %v",
-					name, got.EchoInputs, byID.EchoInputs, list, want)
-			}
-		}
-		echoes("default", false)
+	for _, flag := range []struct {
+		name string
+		get  func(*scoregate.Endpoint) bool
+		set  func(bool) scoregate.EndpointSettings
+	}{
+		{"EchoInputs", func(e *scoregate.Endpoint) bool { return e.EchoInputs },
+			func(v bool) scoregate.EndpointSettings { return scoregate.EndpointSettings{EchoInputs: &v} }},
+		{"LiveWorkbookEnabled", func(e *scoregate.Endpoint) bool { return e.LiveWorkbookEnabled },
+			func(v bool) scoregate.EndpointSettings { return scoregate.EndpointSettings{LiveWorkbookEnabled: &v} }},
+	} {
+		t.Run(flag.name, func(t *testing.T) {
+			t.Parallel()
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				ctx := t.Context()
+				ws := newWorkspace(t, db, "ws")
+				publish(t, db, ws.ID, "svc", 1)
+				stored := func(name string, want bool) {
+					t.Helper()
+					got, err := db.Endpoint(ctx, ws.ID, "svc", name)
+					ok(t, err)
+					byID, err := db.EndpointByID(ctx, ws.ID, got.ID)
+					ok(t, err)
+					list, err := db.Endpoints(ctx, ws.ID, "svc")
+					ok(t, err)
+					i := slices.IndexFunc(list, func(e scoregate.Endpoint) bool { return e.Name == name })
+					if flag.get(got) != want || flag.get(byID) != want || i < 0 || flag.get(&list[i]) != want {
+						t.Fatalf("endpoint %s: %s %v by name, %v by id, in list %+v; want %v",
+							name, flag.name, flag.get(got), flag.get(byID), list, want)
+					}
+				}
+				stored("default", false)
 
-		created, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{EchoInputs: ptr(true)})
-		ok(t, err)
-		if !created.EchoInputs {
-			t.Fatalf("PUT creating with EchoInputs returned %+v", created)
-		}
-		echoes("ep", true)
-		// A PUT or PATCH that does not mention it leaves it.
-		_, _, err = db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{Description: ptr("put")})
-		ok(t, err)
-		echoes("ep", true)
-		patched, err := db.UpdateEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{EchoInputs: ptr(false)})
-		ok(t, err)
-		if patched.EchoInputs || patched.Description != "put" {
-			t.Fatalf("PATCH clearing EchoInputs returned %+v", patched)
-		}
-		echoes("ep", false)
-		put, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{EchoInputs: ptr(true)})
-		ok(t, err)
-		if !put.EchoInputs {
-			t.Fatalf("PUT setting EchoInputs returned %+v", put)
-		}
-		echoes("ep", true)
+				created, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", flag.set(true))
+				ok(t, err)
+				if !flag.get(created) {
+					t.Fatalf("PUT creating with %s returned %+v", flag.name, created)
+				}
+				stored("ep", true)
+				// A PUT or PATCH that does not mention it leaves it.
+				_, _, err = db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{Description: ptr("put")})
+				ok(t, err)
+				stored("ep", true)
+				before, err := db.LastChange(ctx)
+				ok(t, err)
+				patched, err := db.UpdateEndpoint(ctx, ws.ID, "svc", "ep", flag.set(false))
+				ok(t, err)
+				if flag.get(patched) || patched.Description != "put" {
+					t.Fatalf("PATCH clearing %s returned %+v", flag.name, patched)
+				}
+				changes, err := db.ChangesAfter(ctx, before, 0)
+				ok(t, err)
+				if len(changes) != 1 || changes[0].EndpointID != created.ID {
+					t.Fatalf("changes after the PATCH: %+v", changes)
+				}
+				stored("ep", false)
+				put, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", flag.set(true))
+				ok(t, err)
+				if !flag.get(put) {
+					t.Fatalf("PUT setting %s returned %+v", flag.name, put)
+				}
+				stored("ep", true)
 
-		// Publishing moves the default endpoint, not its settings.
-		_, err = db.UpdateEndpoint(ctx, ws.ID, "svc", "default", scoregate.EndpointSettings{EchoInputs: ptr(true)})
-		ok(t, err)
-		publish(t, db, ws.ID, "svc", 2)
-		echoes("default", true)
-		refreshed, err := db.RefreshEndpoint(ctx, ws.ID, "svc", "ep", true)
-		ok(t, err)
-		if !refreshed.EchoInputs || refreshed.Version != 2 {
-			t.Fatalf("refresh lost EchoInputs: %+v", refreshed)
-		}
-	})
-}
-
-// TestLiveWorkbookEnabled follows LiveWorkbookEnabled through PUT, PATCH,
-// reads, publish and refresh; a PATCH of it is a change the serving
-// replicas hear about.
-func TestLiveWorkbookEnabled(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := t.Context()
-		ws := newWorkspace(t, db, "ws")
-		publish(t, db, ws.ID, "svc", 1)
-		live := func(name string, want bool) {
-			t.Helper()
-			got, err := db.Endpoint(ctx, ws.ID, "svc", name)
-			ok(t, err)
-			byID, err := db.EndpointByID(ctx, ws.ID, got.ID)
-			ok(t, err)
-			list, err := db.Endpoints(ctx, ws.ID, "svc")
-			ok(t, err)
-			i := slices.IndexFunc(list, func(e scoregate.Endpoint) bool { return e.Name == name })
-			if got.LiveWorkbookEnabled != want || byID.LiveWorkbookEnabled != want || i < 0 || list[i].LiveWorkbookEnabled != want {
-				t.Fatalf("endpoint %s: LiveWorkbookEnabled %v by name, %v by id, in list %+v; want %v",
-					name, got.LiveWorkbookEnabled, byID.LiveWorkbookEnabled, list, want)
-			}
-		}
-		live("default", false)
-
-		created, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{})
-		ok(t, err)
-		if created.LiveWorkbookEnabled {
-			t.Fatalf("a new endpoint has live formulas: %+v", created)
-		}
-		before, err := db.LastChange(ctx)
-		ok(t, err)
-		patched, err := db.UpdateEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{LiveWorkbookEnabled: ptr(true)})
-		ok(t, err)
-		if !patched.LiveWorkbookEnabled || patched.EchoInputs {
-			t.Fatalf("PATCH setting LiveWorkbookEnabled returned %+v", patched)
-		}
-		changes, err := db.ChangesAfter(ctx, before, 0)
-		ok(t, err)
-		if len(changes) != 1 || changes[0].EndpointID != created.ID {
-			t.Fatalf("changes after the PATCH: %+v", changes)
-		}
-		live("ep", true)
-		// A PUT that does not mention it leaves it.
-		_, _, err = db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{Description: ptr("put")})
-		ok(t, err)
-		live("ep", true)
-		refreshed, err := db.RefreshEndpoint(ctx, ws.ID, "svc", "ep", true)
-		ok(t, err)
-		if !refreshed.LiveWorkbookEnabled {
-			t.Fatalf("refresh lost LiveWorkbookEnabled: %+v", refreshed)
-		}
-		put, _, err := db.PutEndpoint(ctx, ws.ID, "svc", "ep", scoregate.EndpointSettings{LiveWorkbookEnabled: ptr(false)})
-		ok(t, err)
-		if put.LiveWorkbookEnabled || put.Description != "put" {
-			t.Fatalf("PUT clearing LiveWorkbookEnabled returned %+v", put)
-		}
-		live("ep", false)
-
-		// Publishing moves the default endpoint, not its settings.
-		_, err = db.UpdateEndpoint(ctx, ws.ID, "svc", "default", scoregate.EndpointSettings{LiveWorkbookEnabled: ptr(true)})
-		ok(t, err)
-		publish(t, db, ws.ID, "svc", 2)
-		live("default", true)
-	})
+				// Publishing moves the default endpoint, not its settings.
+				_, err = db.UpdateEndpoint(ctx, ws.ID, "svc", "default", flag.set(true))
+				ok(t, err)
+				publish(t, db, ws.ID, "svc", 2)
+				stored("default", true)
+				refreshed, err := db.RefreshEndpoint(ctx, ws.ID, "svc", "ep", true)
+				ok(t, err)
+				if !flag.get(refreshed) || refreshed.Version != 2 {
+					t.Fatalf("refresh lost %s: %+v", flag.name, refreshed)
+				}
+			})
+		})
+	}
 }

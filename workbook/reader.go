@@ -293,3 +293,24 @@ func (r *Reader) startRow(attrs []byte) error {
 	}
 	return nil
 }
+
+// Texts reads a sheet of an XLSX file whole, each cell as Cell.Text gives
+// it; sheet "" is the first. It is for small files (tests, previews):
+// batch work streams with Reader.
+func Texts(r io.ReaderAt, size int64, sheet string) ([][]string, error) {
+	rd, err := OpenReader(r, size, ReaderOptions{Sheet: sheet})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	var rows [][]string
+	for rd.Next() {
+		cells := rd.Row()
+		row := make([]string, len(cells))
+		for i, c := range cells {
+			row[i] = c.Text()
+		}
+		rows = append(rows, row)
+	}
+	return rows, rd.Err()
+}

@@ -3,6 +3,7 @@ package workbook
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"math"
 	"os"
@@ -371,5 +372,19 @@ func TestCRC32Combine(t *testing.T) {
 		if want := crc32.ChecksumIEEE(data); got != want {
 			t.Errorf("cut at %d: %08x, want %08x", cut, got, want)
 		}
+	}
+}
+
+func TestTexts(t *testing.T) {
+	data := writeBook(t, WriterOptions{Sheet: "Data"}, []string{"n", "text"}, []Cell{num(1.5), str("a")}, []Cell{{}, str("b")})
+	rows, err := Texts(bytes.NewReader(data), int64(len(data)), "Data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rows); got != "[[n text] [1.5 a] [ b]]" {
+		t.Errorf("rows %s", got)
+	}
+	if _, err := Texts(bytes.NewReader(data), int64(len(data)), "Other"); !errors.Is(err, ErrSheetNotFound) {
+		t.Errorf("another sheet: %v", err)
 	}
 }

@@ -41,8 +41,8 @@ func values() func() (string, float64) {
 	}
 }
 
-// writeCSV writes a CSV file of rows rows with a header.
-func writeCSV(path string, rows int) (err error) {
+// writeFile creates path and has fill write it through a buffer.
+func writeFile(path string, fill func(w *bufio.Writer) error) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -53,23 +53,8 @@ func writeCSV(path string, rows int) (err error) {
 		}
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)
-	for i, n := range columnNames() {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		w.WriteString(n)
-	}
-	w.WriteByte('\n')
-	next := values()
-	for range rows {
-		for c := range columns {
-			if c > 0 {
-				w.WriteByte(',')
-			}
-			s, _ := next()
-			w.WriteString(s)
-		}
-		w.WriteByte('\n')
+	if err := fill(w); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -77,35 +62,49 @@ func writeCSV(path string, rows int) (err error) {
 	return nil
 }
 
+// writeCSV writes a CSV file of rows rows with a header.
+func writeCSV(path string, rows int) error {
+	return writeFile(path, func(w *bufio.Writer) error {
+		for i, n := range columnNames() {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			w.WriteString(n)
+		}
+		w.WriteByte('\n')
+		next := values()
+		for range rows {
+			for c := range columns {
+				if c > 0 {
+					w.WriteByte(',')
+				}
+				s, _ := next()
+				w.WriteString(s)
+			}
+			w.WriteByte('\n')
+		}
+		return nil
+	})
+}
+
 // writeXLSX writes the same rows as writeCSV as a one-sheet workbook, the
 // numbers as number cells.
-func writeXLSX(path string, rows int) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+func writeXLSX(path string, rows int) error {
+	return writeFile(path, func(w *bufio.Writer) error {
+		x := workbook.NewWriter(w, workbook.WriterOptions{})
+		if err := x.WriteHeader(columnNames()); err != nil {
+			return err
 		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	x := workbook.NewWriter(w, workbook.WriterOptions{})
-	if err := x.WriteHeader(columnNames()); err != nil {
-		return err
-	}
-	next := values()
-	for range rows {
-		for range columns {
-			_, v := next()
-			x.Number(v)
+		next := values()
+		for range rows {
+			for range columns {
+				_, v := next()
+				x.Number(v)
+			}
+			if err := x.EndRow(); err != nil {
+				return err
+			}
 		}
-		if err := x.EndRow(); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	if err := x.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return w.Flush()
+		return x.Close()
+	})
 }

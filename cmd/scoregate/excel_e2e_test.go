@@ -139,20 +139,8 @@ func TestBinaryWorkbookAsJob(t *testing.T) {
 // xlsxRows reads the first sheet of an XLSX file as text.
 func xlsxRows(t *testing.T, data []byte) [][]string {
 	t.Helper()
-	rd, err := workbook.OpenReader(bytes.NewReader(data), int64(len(data)), workbook.ReaderOptions{})
+	rows, err := workbook.Texts(bytes.NewReader(data), int64(len(data)), "")
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	var rows [][]string
-	for rd.Next() {
-		var r []string
-		for _, c := range rd.Row() {
-			r = append(r, c.Text())
-		}
-		rows = append(rows, r)
-	}
-	if err := rd.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return rows
