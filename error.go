@@ -56,6 +56,7 @@ const (
 	CodeUnsupportedMediaType   = "UnsupportedMediaType"
 	CodeJobNotFound            = "JobNotFound"
 	CodeScheduleNotFound       = "ScheduleNotFound"
+	CodeRunNotFound            = "RunNotFound"
 	CodeCannotStartJob         = "CannotStartJob"
 	CodeLeaseLost              = "JobLeaseLost"
 	CodeInternal               = "InternalError"

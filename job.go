@@ -48,6 +48,9 @@ type Job struct {
 	// only once the job has finished.
 	Output  string
 	Options JobOptions
+	// RunID names the schedule run that claimed the job's input in a drop
+	// folder; "" for a job a client submitted.
+	RunID string
 	// Progress is checkpointed while the job runs.
 	Progress JobProgress
 	// Details says why a job failed or was cancelled.

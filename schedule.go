@@ -2,6 +2,9 @@ package scoregate
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"io"
 	"time"
 )
 
@@ -71,6 +74,17 @@ type BlobInfo struct {
 	// ETag identifies the blob's content where the store has one; "" when
 	// it does not.
 	ETag string
+	// Whole is set when the store vouches that the blob was written whole:
+	// every object of an object store (an upload shows only once it has
+	// finished), a file of a local folder written by PutWhole. A file
+	// copied into a local folder may be listed while it is being written.
+	Whole bool
+}
+
+// WholeWriter is implemented by Blobs that can store a blob so that List
+// reports it Whole (drop folders' uploads).
+type WholeWriter interface {
+	PutWhole(ctx context.Context, key string, r io.Reader) error
 }
 
 // BlobLister is implemented by Blobs that can list the blobs under a
@@ -98,4 +112,146 @@ type Schedules interface {
 	Schedules(ctx context.Context, ws, endpointID string) ([]Schedule, error)
 	UpdateSchedule(ctx context.Context, ws, id string, s ScheduleSettings) (*Schedule, error)
 	DeleteSchedule(ctx context.Context, ws, id string) error
+	// RunSchedule runs a schedule now, enabled or not, and returns the
+	// run as queued.
+	RunSchedule(ctx context.Context, ws, id string) (*ScheduleRun, error)
+	// ScheduleRuns lists a schedule's runs, newest first, without their
+	// files; ScheduleRun returns one with its files.
+	ScheduleRuns(ctx context.Context, ws, scheduleID string, limit int) ([]ScheduleRun, error)
+	ScheduleRun(ctx context.Context, ws, id string) (*ScheduleRun, error)
+}
+
+// ScheduleRun is one run of a schedule: a firing (or a run asked for by
+// a client) that lists the endpoint's inbox, claims the files it matches
+// and scores each through a batch job. A run ends when every file it
+// claimed has been scored or has failed.
+type ScheduleRun struct {
+	ID          string // 32 lowercase hex
+	WorkspaceID string
+	ScheduleID  string
+	EndpointID  string
+	// FireTime is the firing the run is for: the cron time, or when a
+	// client asked for the run (Manual).
+	FireTime time.Time
+	Manual   bool
+	// Status is NotStarted until a replica takes the run, Running while it
+	// lists the inbox and its files' jobs run, then Finished; Failed when
+	// the inbox could not be listed (Details says why).
+	Status  JobStatus
+	Details string
+	// Listed is set once the run has listed the inbox and claimed what it
+	// could.
+	Listed bool
+	// FilesFound counts the inbox files the schedule's pattern matched,
+	// FilesSkipped those of them left for a later run (still being
+	// written, or claimed by another run), FilesClaimed those this run
+	// took; each of these is scored (FilesScored) or fails (FilesFailed).
+	FilesFound   int
+	FilesSkipped int
+	FilesClaimed int
+	FilesScored  int
+	FilesFailed  int
+	// RowsRead and RowsFailed add up the rows of the run's files.
+	RowsRead   int64
+	RowsFailed int64
+	// Notes say what the run saw and left alone, a line each.
+	Notes []string
+	// Files are the files the run claimed, oldest claim first; filled in
+	// by ScheduleRunStore.ScheduleRun, not by lists.
+	Files      []DropFile
+	CreatedAt  time.Time
+	StartedAt  time.Time // zero until a replica takes the run
+	FinishedAt time.Time // zero until it ends
+}
+
+// The states of a dropped file a run claimed.
+const (
+	DropClaimed = "claimed" // its job is queued or running
+	DropScored  = "scored"  // scored into outbox/, input moved to processed/
+	DropFailed  = "failed"  // input moved to failed/ with an error report
+)
+
+// DropFile is a file of an endpoint's inbox that a run claimed, and what
+// became of it.
+type DropFile struct {
+	// Key is the file's blob key in inbox/, Name its base name.
+	Key  string
+	Name string
+	// Version tells this content of Key from another written there before
+	// or after (package batch makes it from the store's etag and the
+	// modification time); a claim is unique on (endpoint, Key, Version,
+	// Size).
+	Version string
+	Size    int64
+	RunID   string
+	JobID   string
+	Status  string // DropClaimed, DropScored or DropFailed
+	// Output is the scored file's key in outbox/, Moved the input's key in
+	// processed/ or failed/, once done.
+	Output     string
+	Moved      string
+	RowsRead   int64
+	RowsFailed int64
+	// Details says why a file failed.
+	Details   string
+	ClaimedAt time.Time
+	DoneAt    time.Time
+}
+
+// EnqueueRun queues a recorded run inside the transaction that records
+// it, so that a run is queued exactly when it is stored.
+type EnqueueRun func(ctx context.Context, tx *sql.Tx, run *ScheduleRun) error
+
+// ErrNotDue is returned by a FireSchedule update to say the schedule is
+// no longer due (another replica fired it, or it was changed): nothing is
+// stored.
+var ErrNotDue = errors.New("scoregate: the schedule is not due")
+
+// ScheduleRunStore keeps the runs of schedules and the claims on dropped
+// files. Errors are *Error values: NotFound (ScheduleNotFound,
+// RunNotFound) for what does not exist in the workspace.
+type ScheduleRunStore interface {
+	// DueSchedules lists up to limit enabled schedules whose NextRun is
+	// at or before now, most overdue first.
+	DueSchedules(ctx context.Context, now time.Time, limit int) ([]Schedule, error)
+	// FireSchedule records a run of schedule (ws, id) at run.FireTime:
+	// in one transaction it locks the schedule, calls update on a copy of
+	// it and stores the result (an error from update, such as ErrNotDue,
+	// is returned and nothing is stored; nil update leaves the schedule as
+	// it is), inserts the run (ID, WorkspaceID, EndpointID, Status
+	// NotStarted and CreatedAt filled in) and calls enqueue. A run already
+	// recorded for the schedule at that FireTime is not recorded again:
+	// ok is false, the schedule update is still stored, enqueue is not
+	// called.
+	FireSchedule(ctx context.Context, ws, id string, run *ScheduleRun, update func(*Schedule) error, enqueue EnqueueRun) (ok bool, err error)
+	// ScheduleRun returns a run of workspace ws with its Files.
+	ScheduleRun(ctx context.Context, ws, id string) (*ScheduleRun, error)
+	// ScheduleRuns lists a schedule's runs, newest first, at most limit
+	// (100 when limit ≤ 0), without their Files.
+	ScheduleRuns(ctx context.Context, ws, scheduleID string, limit int) ([]ScheduleRun, error)
+	// StartRun moves a NotStarted run to Running (StartedAt set) and
+	// returns it as it is now, whatever its status; a run that does not
+	// exist (deleted with its schedule) is NotFound.
+	StartRun(ctx context.Context, id string) (*ScheduleRun, error)
+	// ClaimDrop claims file f (Key, Name, Version, Size) of the run's
+	// endpoint for run runID: in one transaction it inserts the claim,
+	// and only when no claim of that file exists, creates job j as
+	// CreateJob does with enqueue, and counts the file in the run's
+	// FilesClaimed. ok is false, and nothing is stored, when the file was
+	// claimed before.
+	ClaimDrop(ctx context.Context, runID string, f DropFile, j *Job, enqueue Enqueue) (ok bool, err error)
+	// ListedRun records that run id has listed the inbox: the counts,
+	// the notes and Listed; with failure non-empty the run is Failed with
+	// it as Details. A run whose claimed files are all done ends
+	// (Finished) here.
+	ListedRun(ctx context.Context, id string, found, skipped int, notes []string, failure string) error
+	// FinishDrop records what became of the file job jobID scored (f's
+	// Status, Output, Moved, RowsRead, RowsFailed, Details), counts it in
+	// its run and ends the run when it was the last. ok is false, and
+	// nothing changes, when the claim is done already (or there is none).
+	FinishDrop(ctx context.Context, jobID string, f DropFile) (ok bool, err error)
+	// DropsToFinish lists up to limit jobs of claimed files that ended
+	// before the given time while their claim is still DropClaimed: the
+	// replica that ended them stopped before it moved their files.
+	DropsToFinish(ctx context.Context, endedBefore time.Time, limit int) ([]Job, error)
 }

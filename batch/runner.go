@@ -55,6 +55,17 @@ type RunnerConfig struct {
 	ID string
 	// Logger receives job events; nil discards them.
 	Logger *slog.Logger
+
+	// Schedules, when set, has this replica fire due schedules and run
+	// them (scheduled file drops); nil runs batch jobs only.
+	Schedules ScheduleStores
+	// Settle is how long a dropped file the store cannot vouch was
+	// written whole (no etag: a file copied into a local folder) must go
+	// unchanged before a run takes it; 0 means 10 s.
+	Settle time.Duration
+	// ScheduleTick is how often the scheduler looks for due schedules;
+	// 0 means 1 s.
+	ScheduleTick time.Duration
 }
 
 // Runner executes batch jobs on River and implements scoregate.Jobs for
@@ -67,9 +78,10 @@ type Runner struct {
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc // jobs executing here
 
-	stopReap context.CancelFunc
-	reaped   chan struct{}
-	observe  func(scoregate.JobStatus, scoregate.JobProgress)
+	stopReap  context.CancelFunc
+	reaped    chan struct{}
+	scheduled chan struct{}
+	observe   func(scoregate.JobStatus, scoregate.JobProgress)
 }
 
 var _ scoregate.Jobs = (*Runner)(nil)
@@ -91,6 +103,8 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	cfg.Lease = cmp.Or(cfg.Lease, 30*time.Second)
 	cfg.Checkpoint = cmp.Or(cfg.Checkpoint, 500*time.Millisecond)
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, 250*time.Millisecond)
+	cfg.Settle = cmp.Or(cfg.Settle, 10*time.Second)
+	cfg.ScheduleTick = cmp.Or(cfg.ScheduleTick, time.Second)
 	if cfg.ID == "" {
 		var b [6]byte
 		_, _ = rand.Read(b[:])
@@ -105,15 +119,23 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &worker{r: r}); err != nil {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
+	queues := map[string]river.QueueConfig{queueName: {MaxWorkers: cfg.Workers}}
+	if cfg.Schedules != nil {
+		if err := river.AddWorkerSafely(workers, &runWorker{r: r}); err != nil {
+			return nil, fmt.Errorf("batch: %w", err)
+		}
+		queues[dropQueue] = river.QueueConfig{MaxWorkers: 2}
+	}
 	r.client, err = river.NewClient(driver, &river.Config{
-		ID:                cfg.ID,
-		Queues:            map[string]river.QueueConfig{queueName: {MaxWorkers: cfg.Workers}},
-		Workers:           workers,
-		JobTimeout:        -1, // see worker.Timeout
-		FetchPollInterval: cfg.PollInterval,
-		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
-		PollOnly:          true,
-		Logger:            slog.New(warnOnly{cfg.Logger.Handler()}),
+		ID:                   cfg.ID,
+		Queues:               queues,
+		Workers:              workers,
+		JobTimeout:           -1, // see worker.Timeout
+		RescueStuckJobsAfter: rescueRunsAfter,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		PollOnly:             true,
+		Logger:               slog.New(warnOnly{cfg.Logger.Handler()}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("batch: job queue: %w", err)
@@ -133,6 +155,10 @@ func (r *Runner) Start(ctx context.Context) error {
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	r.stopReap, r.reaped = cancel, make(chan struct{})
 	go r.reapEvery(rctx, max(r.cfg.Lease/2, 100*time.Millisecond))
+	if r.cfg.Schedules != nil {
+		r.scheduled = make(chan struct{})
+		go r.scheduleEvery(rctx, r.cfg.ScheduleTick)
+	}
 	return nil
 }
 
@@ -148,6 +174,9 @@ func (r *Runner) reapEvery(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if err := r.reap(ctx); err != nil && ctx.Err() == nil {
 				r.log.Warn("batch: looking for jobs of dead replicas failed", "err", err)
+			}
+			if err := r.finishDrops(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("schedules: finishing dropped files of dead replicas failed", "err", err)
 			}
 		}
 	}
@@ -182,6 +211,9 @@ func (r *Runner) Stop(ctx context.Context) error {
 	if r.stopReap != nil {
 		r.stopReap()
 		<-r.reaped
+		if r.scheduled != nil {
+			<-r.scheduled
+		}
 	}
 	return r.client.StopAndCancel(ctx)
 }
@@ -338,10 +370,22 @@ func (r *Runner) end(j *scoregate.Job, status scoregate.JobStatus, output, detai
 		log.Warn("job ended elsewhere meanwhile", "status", status)
 		return nil
 	}
-	if err == nil && r.observe != nil {
+	if err != nil {
+		return err
+	}
+	if r.observe != nil {
 		r.observe(status, p)
 	}
-	return err
+	if j.RunID != "" && r.cfg.Schedules != nil {
+		ended := *j
+		ended.Status, ended.Output, ended.Details, ended.Progress = status, output, details, p
+		ended.FinishedAt = time.Now()
+		if err := r.finishDrop(ctx, &ended); err != nil {
+			// The reaper finishes it later (finishDrops).
+			log.Warn("moving a dropped file failed; it is tried again later", "err", err)
+		}
+	}
+	return nil
 }
 
 // release gives up this replica's lease on a job it stops executing, so

@@ -13,7 +13,9 @@ import (
 // checks a schedule's settings (cron syntax, time zone, glob, output
 // format, threshold) and keeps its next run current.
 type ScheduleService struct {
-	Store scoregate.ScheduleStore
+	Store ScheduleStores
+	// Runner runs schedules now (RunSchedule); nil refuses that.
+	Runner *Runner
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -64,6 +66,25 @@ func (s *ScheduleService) UpdateSchedule(ctx context.Context, ws, id string, set
 // DeleteSchedule deletes a schedule.
 func (s *ScheduleService) DeleteSchedule(ctx context.Context, ws, id string) error {
 	return s.Store.DeleteSchedule(ctx, ws, id)
+}
+
+// RunSchedule runs a schedule now, through the runner.
+func (s *ScheduleService) RunSchedule(ctx context.Context, ws, id string) (*scoregate.ScheduleRun, error) {
+	if s.Runner == nil {
+		return nil, scoregate.Errorf(scoregate.ServiceUnavailable, scoregate.CodeInternal, "",
+			"this gateway does not run schedules")
+	}
+	return s.Runner.RunNow(ctx, ws, id)
+}
+
+// ScheduleRuns lists a schedule's runs, newest first.
+func (s *ScheduleService) ScheduleRuns(ctx context.Context, ws, scheduleID string, limit int) ([]scoregate.ScheduleRun, error) {
+	return s.Store.ScheduleRuns(ctx, ws, scheduleID, limit)
+}
+
+// ScheduleRun returns a run with its files.
+func (s *ScheduleService) ScheduleRun(ctx context.Context, ws, id string) (*scoregate.ScheduleRun, error) {
+	return s.Store.ScheduleRun(ctx, ws, id)
 }
 
 // apply checks set and applies it to sc, then sets sc.NextRun.

@@ -44,7 +44,13 @@ type Stats struct {
 	Failed       int64 // rows with an error in their Errors cell
 	BytesRead    int64 // of the input file
 	BytesWritten int64 // of the output
+	// FirstErrors are the errors of the first failed rows (at most
+	// maxFirstErrors), each as "row N: …", N counting data rows from 1.
+	FirstErrors []string
 }
+
+// maxFirstErrors bounds Stats.FirstErrors.
+const maxFirstErrors = 3
 
 // Score reads in to its end, scores each record with model in chunks, and
 // writes every record to out in input order: its cells, the model's
@@ -125,6 +131,11 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 				return fmt.Errorf("write row: %w", err)
 			}
 		}
+		for i := 0; i < ch.n && failed > 0 && len(stats.FirstErrors) < maxFirstErrors; i++ {
+			if ch.errs[i] != nil {
+				stats.FirstErrors = append(stats.FirstErrors, fmt.Sprintf("row %d: %v", stats.Rows+int64(i)+1, ch.errs[i]))
+			}
+		}
 		stats.Rows += int64(ch.n)
 		stats.Failed += int64(failed)
 		stats.Scored = stats.Rows - stats.Failed
@@ -145,8 +156,9 @@ func Score(ctx context.Context, model scoregate.Scorer, in Reader, out RowWriter
 	stats.BytesWritten = out.BytesWritten()
 	if f := opts.MaxFailedFraction; f > 0 && stats.Rows > 0 && float64(stats.Failed) > f*float64(stats.Rows) {
 		return stats, scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInvalidValue, "",
-			"%d of %d rows failed (%.4g%%), more than the job allows (%.4g%%)",
-			stats.Failed, stats.Rows, 100*float64(stats.Failed)/float64(stats.Rows), 100*f)
+			"%d of %d rows failed (%.4g%%), more than the job allows (%.4g%%); first: %s",
+			stats.Failed, stats.Rows, 100*float64(stats.Failed)/float64(stats.Rows), 100*f,
+			strings.Join(stats.FirstErrors, "; "))
 	}
 	return stats, nil
 }

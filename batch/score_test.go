@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,16 +87,20 @@ func TestScore(t *testing.T) {
 		{name: "missing cells",
 			in:    "a,b,c\n1,2,NA\n1,2,N/A\n1,2,\n1,2,na\n",
 			out:   "a,b,c,sum,c_missing,Errors\n1,2,NA,3,true,\n1,2,N/A,3,true,\n1,2,,3,true,\n1,2,na,,,\"c: \"\"na\"\" is not a number\"\n",
-			stats: Stats{Rows: 4, Scored: 3, Failed: 1}},
+			stats: Stats{Rows: 4, Scored: 3, Failed: 1, FirstErrors: []string{`row 4: c: "na" is not a number`}}},
 		{name: "other missing cells",
 			in:    "a,b,c\n1,2,-\n1,2,\n",
 			opts:  ScoreOptions{Missing: []string{"-"}},
 			out:   "a,b,c,sum,c_missing,Errors\n1,2,-,3,true,\n1,2,,,,\"c: \"\"\"\" is not a number\"\n",
-			stats: Stats{Rows: 2, Scored: 1, Failed: 1}},
+			stats: Stats{Rows: 2, Scored: 1, Failed: 1, FirstErrors: []string{`row 2: c: "" is not a number`}}},
 		{name: "row errors",
-			in:    "a,b,c\n1,x,3\n1,2\n1,2,3,4\n1,\"2\"z,3\n1,2,3\n",
-			out:   "a,b,c,sum,c_missing,Errors\n1,x,3,,,\"b: \"\"x\"\" is not a number\"\n1,2,,,,the row has 2 cells where the header has 3\n1,2,3,,,the row has 4 cells where the header has 3\n1,,,,,\"extraneous or missing \"\" in quoted-field (line 5, character 5)\"\n1,2,3,6,false,\n",
-			stats: Stats{Rows: 5, Scored: 1, Failed: 4}},
+			in:  "a,b,c\n1,x,3\n1,2\n1,2,3,4\n1,\"2\"z,3\n1,2,3\n",
+			out: "a,b,c,sum,c_missing,Errors\n1,x,3,,,\"b: \"\"x\"\" is not a number\"\n1,2,,,,the row has 2 cells where the header has 3\n1,2,3,,,the row has 4 cells where the header has 3\n1,,,,,\"extraneous or missing \"\" in quoted-field (line 5, character 5)\"\n1,2,3,6,false,\n",
+			stats: Stats{Rows: 5, Scored: 1, Failed: 4, FirstErrors: []string{
+				`row 1: b: "x" is not a number`,
+				"row 2: the row has 2 cells where the header has 3",
+				"row 3: the row has 4 cells where the header has 3",
+			}}},
 		{name: "header only is an empty job",
 			in:  "a,b\n",
 			out: "a,b,sum,c_missing,Errors\n"},
@@ -109,13 +114,13 @@ func TestScore(t *testing.T) {
 		{name: "threshold passed",
 			in:    "a,b\n1,2\nx,2\n1,2\n1,2\n",
 			opts:  ScoreOptions{MaxFailedFraction: 0.2},
-			stats: Stats{Rows: 4, Scored: 3, Failed: 1},
-			err:   "1 of 4 rows failed (25%), more than the job allows (20%)"},
+			stats: Stats{Rows: 4, Scored: 3, Failed: 1, FirstErrors: []string{`row 2: a: "x" is not a number`}},
+			err:   `1 of 4 rows failed (25%), more than the job allows (20%); first: row 2: a: "x" is not a number`},
 		{name: "threshold reached, not passed",
 			in:    "a,b\n1,2\nx,2\n1,2\n1,2\n",
 			opts:  ScoreOptions{MaxFailedFraction: 0.25},
 			out:   "a,b,sum,c_missing,Errors\n1,2,3,true,\nx,2,,,\"a: \"\"x\"\" is not a number\"\n1,2,3,true,\n1,2,3,true,\n",
-			stats: Stats{Rows: 4, Scored: 3, Failed: 1}},
+			stats: Stats{Rows: 4, Scored: 3, Failed: 1, FirstErrors: []string{`row 2: a: "x" is not a number`}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +136,7 @@ func TestScore(t *testing.T) {
 				t.Errorf("output\n%s\nwant\n%s", out, tt.out)
 			}
 			stats.BytesRead, stats.BytesWritten = 0, 0
-			if stats != tt.stats {
+			if !reflect.DeepEqual(stats, tt.stats) {
 				t.Errorf("stats %+v, want %+v", stats, tt.stats)
 			}
 		})

@@ -77,7 +77,12 @@ func (s *Server) handleDropPut(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.putStream(c, prefix+"inbox/"+name, body, s.cfg.MaxUploadBytes)
+	// Written whole, a schedule takes it without waiting for it to settle.
+	put := s.blobs.Put
+	if w, ok := s.blobs.(scoregate.WholeWriter); ok {
+		put = w.PutWhole
+	}
+	n, err := s.putStream(c, put, prefix+"inbox/"+name, body, s.cfg.MaxUploadBytes)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -225,7 +226,7 @@ func (s *Server) receiveUpload(c *fiber.Ctx, j *scoregate.Job, ct string) error 
 	}
 	rel := "uploads/" + scoregate.NewID() + "/" + base
 	j.Input, j.InputName = scoregate.BlobKey(j.WorkspaceID, rel), base
-	n, err := s.putStream(c, j.Input, body, limit)
+	n, err := s.putStream(c, s.blobs.Put, j.Input, body, limit)
 	if err != nil {
 		return err
 	}
@@ -237,9 +238,9 @@ func (s *Server) receiveUpload(c *fiber.Ctx, j *scoregate.Job, ct string) error 
 // putStream streams body into the blob at key, at most limit bytes (413
 // beyond, nothing stored), and refuses an empty file. The blob appears
 // whole, or not at all.
-func (s *Server) putStream(c *fiber.Ctx, key string, body io.Reader, limit int64) (int64, error) {
+func (s *Server) putStream(c *fiber.Ctx, put func(context.Context, string, io.Reader) error, key string, body io.Reader, limit int64) (int64, error) {
 	lr := &limitedReader{r: body, left: limit}
-	if err := s.blobs.Put(c.UserContext(), key, lr); err != nil {
+	if err := put(c.UserContext(), key, lr); err != nil {
 		if lr.over {
 			return 0, tooLarge(limit+1, limit)
 		}
@@ -521,7 +522,9 @@ type jobJSON struct {
 	// ExecutedBy names the replica executing the job, or the last one
 	// that did.
 	ExecutedBy string `json:",omitempty"`
-	StatusURL  string `json:"StatusUrl"`
+	// RunID names the schedule run that made the job, for a dropped file.
+	RunID     string `json:"RunId,omitempty"`
+	StatusURL string `json:"StatusUrl"`
 }
 
 type progressJSON struct {
@@ -559,6 +562,7 @@ func (s *Server) jobView(j *scoregate.Job) jobJSON {
 		InputName:  j.InputName,
 		Attempts:   j.Attempts,
 		ExecutedBy: j.Owner,
+		RunID:      j.RunID,
 		StatusURL:  s.jobURL(j),
 	}
 	if j.Details != "" {
@@ -572,7 +576,16 @@ func (s *Server) jobView(j *scoregate.Job) jobJSON {
 		t := timeJSON(j.FinishedAt)
 		v.EndTime = &t
 	}
-	if j.Status == scoregate.JobFinished {
+	switch {
+	case j.Status != scoregate.JobFinished:
+	case j.RunID != "":
+		// A dropped file's output is in the drop area's outbox/, which
+		// GET …/drops/outbox/{file} and Url serve.
+		v.Results["output1"] = jobOutputJSON{
+			RelativeLocation: "outbox/" + path.Base(j.Output),
+			URL:              s.jobURL(j) + "/output",
+		}
+	default:
 		prefix := "workspaces/" + j.WorkspaceID + "/"
 		v.Results["output1"] = jobOutputJSON{
 			BaseLocation:     s.blobBase(j.WorkspaceID),

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -33,6 +35,9 @@ func (s *Server) scheduleRoutes() {
 	s.app.Get(all+"/:sid", own, s.handleScheduleGet)
 	s.app.Patch(all+"/:sid", own, s.handleSchedulePatch)
 	s.app.Delete(all+"/:sid", own, s.handleScheduleDelete)
+	s.app.Post(all+"/:sid/run", own, s.handleScheduleRun)
+	s.app.Get(all+"/:sid/runs", own, s.handleRunList)
+	s.app.Get(all+"/:sid/runs/:rid", own, s.handleRunGet)
 }
 
 func toScheduleJSON(sc *scoregate.Schedule) scheduleJSON {
@@ -160,4 +165,146 @@ func (s *Server) handleScheduleDelete(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// runJSON is a run of a schedule as the API shows it; Files only when one
+// run is asked for.
+type runJSON struct {
+	ID           string `json:"Id"`
+	ScheduleID   string `json:"ScheduleId"`
+	Trigger      string // "schedule" or "manual"
+	FireTime     string
+	StatusCode   scoregate.JobStatus
+	Details      *string
+	CreatedAt    string
+	StartTime    *string
+	EndTime      *string
+	FilesFound   int
+	FilesSkipped int
+	FilesClaimed int
+	FilesScored  int
+	FilesFailed  int
+	RowsRead     int64
+	RowsFailed   int64
+	Notes        []string
+	Files        []runFileJSON `json:",omitempty"`
+	StatusURL    string        `json:"Url"`
+}
+
+// runFileJSON is a file a run claimed; Job and Output link to its batch
+// job and its scored file, MovedTo says where the input went.
+type runFileJSON struct {
+	Name       string
+	Status     string
+	JobID      string `json:"JobId"`
+	Job        string
+	Output     *string
+	MovedTo    *string
+	RowsRead   int64
+	RowsFailed int64
+	Details    *string
+	ClaimedAt  string
+	DoneAt     *string
+}
+
+func (s *Server) runView(c *fiber.Ctx, sid string, r *scoregate.ScheduleRun) runJSON {
+	endpoint := s.cfg.BaseURL + "/workspaces/" + param(c, "ws") + "/webservices/" + param(c, "svc") + "/endpoints/" + param(c, "name")
+	url := endpoint + "/schedules/" + sid + "/runs/" + r.ID
+	v := runJSON{ID: r.ID, ScheduleID: r.ScheduleID, Trigger: "schedule", FireTime: timeJSON(r.FireTime),
+		StatusCode: r.Status, Details: optionalString(r.Details), CreatedAt: timeJSON(r.CreatedAt),
+		StartTime: optionalTime(r.StartedAt), EndTime: optionalTime(r.FinishedAt),
+		FilesFound: r.FilesFound, FilesSkipped: r.FilesSkipped, FilesClaimed: r.FilesClaimed,
+		FilesScored: r.FilesScored, FilesFailed: r.FilesFailed, RowsRead: r.RowsRead, RowsFailed: r.RowsFailed,
+		Notes: r.Notes, StatusURL: url}
+	if r.Manual {
+		v.Trigger = "manual"
+	}
+	if v.Notes == nil {
+		v.Notes = []string{}
+	}
+	drops := endpoint + "/drops/"
+	area := ""
+	for _, f := range r.Files {
+		if area == "" {
+			area = strings.TrimSuffix(f.Key, "inbox/"+f.Name)
+		}
+		fv := runFileJSON{Name: f.Name, Status: f.Status, JobID: f.JobID, RowsRead: f.RowsRead, RowsFailed: f.RowsFailed,
+			Details: optionalString(f.Details), ClaimedAt: timeJSON(f.ClaimedAt), DoneAt: optionalTime(f.DoneAt),
+			Job: s.jobURL(&scoregate.Job{WorkspaceID: r.WorkspaceID, EndpointID: r.EndpointID, ID: f.JobID})}
+		if f.Output != "" {
+			fv.Output = optionalString(drops + strings.TrimPrefix(f.Output, area))
+		}
+		if f.Moved != "" {
+			fv.MovedTo = optionalString(strings.TrimPrefix(f.Moved, area))
+		}
+		v.Files = append(v.Files, fv)
+	}
+	return v
+}
+
+func optionalString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// handleScheduleRun runs a schedule now: 202 with the queued run.
+func (s *Server) handleScheduleRun(c *fiber.Ctx) error {
+	sc, err := s.endpointSchedule(c)
+	if err != nil {
+		return err
+	}
+	run, err := s.schedules.RunSchedule(c.UserContext(), sc.WorkspaceID, sc.ID)
+	if err != nil {
+		return err
+	}
+	v := s.runView(c, sc.ID, run)
+	c.Location(v.StatusURL)
+	return writeJSON(c, fiber.StatusAccepted, v)
+}
+
+// handleRunList lists a schedule's runs, newest first (?limit=, 100 by
+// default).
+func (s *Server) handleRunList(c *fiber.Ctx) error {
+	sc, err := s.endpointSchedule(c)
+	if err != nil {
+		return err
+	}
+	limit := 0
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
+			return scoregate.Errorf(scoregate.BadArgument, scoregate.CodeInvalidValue, "limit", "limit is a number from 1 to 1000, not %q", v)
+		}
+	}
+	runs, err := s.schedules.ScheduleRuns(c.UserContext(), sc.WorkspaceID, sc.ID, limit)
+	if err != nil {
+		return err
+	}
+	views := make([]runJSON, len(runs))
+	for i := range runs {
+		views[i] = s.runView(c, sc.ID, &runs[i])
+	}
+	return writeJSON(c, fiber.StatusOK, views)
+}
+
+// handleRunGet shows one run with what happened to each of its files.
+func (s *Server) handleRunGet(c *fiber.Ctx) error {
+	sc, err := s.endpointSchedule(c)
+	if err != nil {
+		return err
+	}
+	id := param(c, "rid")
+	missing := scoregate.Errorf(scoregate.NotFound, scoregate.CodeRunNotFound, "runId", "no run %q of this schedule", id)
+	if !scoregate.IsID(id) {
+		return missing
+	}
+	run, err := s.schedules.ScheduleRun(c.UserContext(), sc.WorkspaceID, id)
+	if scoregate.IsNotFound(err) || err == nil && run.ScheduleID != sc.ID {
+		return missing
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, fiber.StatusOK, s.runView(c, sc.ID, run))
 }

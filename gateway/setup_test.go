@@ -113,7 +113,7 @@ func setup(t testing.TB, db database, opts ...option) *env {
 	deps.Endpoints = live
 	deps.Logs, _ = st.(scoregate.RequestLogStore)
 	deps.Usage, _ = st.(scoregate.UsageStore)
-	if ss, ok := st.(scoregate.ScheduleStore); ok {
+	if ss, ok := st.(batch.ScheduleStores); ok {
 		deps.Schedules = &batch.ScheduleService{Store: ss}
 	}
 	cfg := set.cfg

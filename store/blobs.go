@@ -27,6 +27,11 @@ import (
 type Bucket struct {
 	bucket *blob.Bucket
 	local  bool // fileblob: keys ending in .attrs are reserved
+	// Local folders only: whole writes the blobs PutWhole stores, with a
+	// metadata side file ({key}.attrs holding the MD5) that marks them
+	// written whole; dir is the folder.
+	whole *blob.Bucket
+	dir   string
 }
 
 var (
@@ -61,7 +66,12 @@ func OpenBlobs(ctx context.Context, rawURL, dataDir string) (*Bucket, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: open blob folder %s: %w", dir, err)
 		}
-		return &Bucket{bucket: b, local: true}, nil
+		whole, err := fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: true, Metadata: fileblob.MetadataInSidecar})
+		if err != nil {
+			b.Close()
+			return nil, fmt.Errorf("store: open blob folder %s: %w", dir, err)
+		}
+		return &Bucket{bucket: b, local: true, whole: whole, dir: dir}, nil
 	}
 	scheme, _, found := strings.Cut(rawURL, "://")
 	switch {
@@ -71,12 +81,31 @@ func OpenBlobs(ctx context.Context, rawURL, dataDir string) (*Bucket, error) {
 		return nil, fmt.Errorf("store: blob URL scheme %q is not supported; use file://, s3:// or azblob://", scheme)
 	}
 	local := scheme == fileblob.Scheme
-	if local {
-		var err error
-		if rawURL, err = withLocalDefaults(rawURL); err != nil {
+	if !local {
+		b, err := openURL(ctx, scheme, rawURL)
+		if err != nil {
 			return nil, err
 		}
+		return &Bucket{bucket: b}, nil
 	}
+	rawURL, wholeURL, dir, err := withLocalDefaults(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	b, err := openURL(ctx, scheme, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	whole, err := openURL(ctx, scheme, wholeURL)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return &Bucket{bucket: b, local: true, whole: whole, dir: dir}, nil
+}
+
+// openURL opens a bucket by its URL.
+func openURL(ctx context.Context, scheme, rawURL string) (*blob.Bucket, error) {
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
 		// gocloud.dev repeats the URL, whose user info or query may hold
@@ -84,16 +113,17 @@ func OpenBlobs(ctx context.Context, rawURL, dataDir string) (*Bucket, error) {
 		msg := strings.ReplaceAll(err.Error(), rawURL, redactURL(rawURL))
 		return nil, fmt.Errorf("store: open %s:// blob bucket: %s", scheme, msg)
 	}
-	return &Bucket{bucket: b, local: local}, nil
+	return b, nil
 }
 
 // withLocalDefaults makes a file:// bucket behave as the default one unless
 // the URL says otherwise: folder created, temporary files beside their
-// blobs, no metadata side files.
-func withLocalDefaults(raw string) (string, error) {
+// blobs, no metadata side files. It returns that URL, the URL of the same
+// folder with side files (for PutWhole), and the folder.
+func withLocalDefaults(raw string) (local, whole, dir string, err error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", errors.New("store: the blob URL does not parse")
+		return "", "", "", errors.New("store: the blob URL does not parse")
 	}
 	q := u.Query()
 	for k, v := range map[string]string{"create_dir": "true", "no_tmp_dir": "true", "metadata": "skip"} {
@@ -102,7 +132,14 @@ func withLocalDefaults(raw string) (string, error) {
 		}
 	}
 	u.RawQuery = q.Encode()
-	return u.String(), nil
+	local = u.String()
+	q.Set("metadata", string(fileblob.MetadataInSidecar))
+	u.RawQuery = q.Encode()
+	dir = u.Path
+	if u.Host == "." { // a relative path, as fileblob reads it
+		dir = strings.TrimPrefix(dir, "/")
+	}
+	return local, u.String(), filepath.FromSlash(dir), nil
 }
 
 // redactURL drops the user info and query of a URL.
@@ -115,18 +152,40 @@ func redactURL(raw string) string {
 }
 
 // Close releases the bucket.
-func (b *Bucket) Close() error { return b.bucket.Close() }
+func (b *Bucket) Close() error {
+	if b.whole != nil {
+		b.whole.Close()
+	}
+	return b.bucket.Close()
+}
 
 // Put stores r under key, replacing an earlier blob atomically. When r
 // fails the write is abandoned and the earlier blob stays.
 func (b *Bucket) Put(ctx context.Context, key string, r io.Reader) error {
+	return b.put(ctx, b.bucket, key, r)
+}
+
+var _ scoregate.WholeWriter = (*Bucket)(nil)
+
+// PutWhole stores r under key as Put does, so that List reports it Whole:
+// in a local folder with a side file ({key}.attrs, holding its MD5)
+// written before the blob is renamed into place. Any blob of an object
+// store is whole.
+func (b *Bucket) PutWhole(ctx context.Context, key string, r io.Reader) error {
+	if b.whole == nil {
+		return b.Put(ctx, key, r)
+	}
+	return b.put(ctx, b.whole, key, r)
+}
+
+func (b *Bucket) put(ctx context.Context, bucket *blob.Bucket, key string, r io.Reader) error {
 	if err := b.check(key); err != nil {
 		return err
 	}
 	// Cancelling the writer's context before Close abandons the upload.
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := b.bucket.NewWriter(wctx, key, nil)
+	w, err := bucket.NewWriter(wctx, key, nil)
 	if err != nil {
 		return fmt.Errorf("put blob %s: %w", key, err)
 	}
@@ -184,6 +243,27 @@ func (b *Bucket) Exists(ctx context.Context, key string) (bool, error) {
 	return ok, nil
 }
 
+// Copy copies blob src to dst, replacing an earlier blob at dst. A
+// missing src is NotFound (BlobNotFound). A local folder written without
+// metadata (the default) keeps no MD5 for the copy, as for any blob; with
+// metadata the copy gets its own side file, with the MD5 computed afresh.
+func (b *Bucket) Copy(ctx context.Context, dst, src string) error {
+	if err := b.check(dst); err != nil {
+		return err
+	}
+	if err := b.check(src); err != nil {
+		return err
+	}
+	err := b.bucket.Copy(ctx, dst, src, nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return blobNotFound(src, err)
+	}
+	if err != nil {
+		return fmt.Errorf("copy blob %s to %s: %w", src, dst, err)
+	}
+	return nil
+}
+
 // Delete removes a blob. Deleting a missing blob is not an error, so a
 // retried cleanup succeeds.
 func (b *Bucket) Delete(ctx context.Context, key string) error {
@@ -202,6 +282,15 @@ func blobNotFound(key string, err error) *scoregate.Error {
 		Message: fmt.Sprintf("no blob at %q", key), Err: err}
 }
 
+// sideFileCurrent reports whether the side file of a local blob was
+// written no earlier than the blob (PutWhole writes it just before it
+// renames the blob into place): a blob rewritten since, in place, by
+// something else is newer than its side file, and may be half written.
+func (b *Bucket) sideFileCurrent(key string, modTime time.Time) bool {
+	fi, err := os.Stat(filepath.Join(b.dir, filepath.FromSlash(key)) + ".attrs")
+	return err == nil && !modTime.After(fi.ModTime())
+}
+
 // check refuses keys that are not clean relative paths: keys come from
 // client-given locations, and must not climb out of their workspace.
 func (b *Bucket) check(key string) error {
@@ -218,20 +307,33 @@ func (b *Bucket) check(key string) error {
 var _ scoregate.BlobLister = (*Bucket)(nil)
 
 // List returns the blobs directly under prefix (a folder ending in "/";
-// sub-folders are not entered), in key order. A blob's ETag is its MD5
-// when the store has one, else its modification time, so that a file
-// rewritten in place is told apart from the one before. Temporary files
-// of writes in progress in a local folder are left out.
+// sub-folders are not entered), in key order. A blob's ETag is the hex MD5
+// of its content when the store keeps one (S3, Azure, a local folder
+// written with metadata), "" otherwise: callers that must tell a file
+// rewritten in place from the one before combine it with ModTime and Size.
+// Temporary files of writes in progress in a local folder are left out.
 func (b *Bucket) List(ctx context.Context, prefix string) ([]scoregate.BlobInfo, error) {
 	if prefix != "" && b.check(strings.TrimSuffix(prefix, "/")) != nil {
 		return nil, scoregate.Errorf(scoregate.BadUserArgument, scoregate.CodeInvalidValue, "", "%q is not a usable blob folder", prefix)
 	}
+	// A local folder is walked file by file, and a file that goes away
+	// meanwhile (a write renamed into place, a blob deleted) fails the
+	// walk with NotFound: the listing starts again.
+	for attempt := 1; ; attempt++ {
+		list, err := b.list(ctx, prefix)
+		if err == nil || !b.local || gcerrors.Code(err) != gcerrors.NotFound || attempt == 5 {
+			return list, err
+		}
+	}
+}
+
+func (b *Bucket) list(ctx context.Context, prefix string) ([]scoregate.BlobInfo, error) {
 	it := b.bucket.List(&blob.ListOptions{Prefix: prefix, Delimiter: "/"})
 	var list []scoregate.BlobInfo
 	for {
 		obj, err := it.Next(ctx)
 		if err == io.EOF {
-			break
+			return list, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list blobs under %s: %w", prefix, err)
@@ -239,13 +341,12 @@ func (b *Bucket) List(ctx context.Context, prefix string) ([]scoregate.BlobInfo,
 		if obj.IsDir || b.local && (strings.HasSuffix(obj.Key, ".attrs") || strings.HasSuffix(obj.Key, ".tmp")) {
 			continue
 		}
-		info := scoregate.BlobInfo{Key: obj.Key, Size: obj.Size, ModTime: obj.ModTime.UTC()}
-		if len(obj.MD5) > 0 {
-			info.ETag = hex.EncodeToString(obj.MD5)
-		} else {
-			info.ETag = obj.ModTime.UTC().Format(time.RFC3339Nano)
-		}
-		list = append(list, info)
+		list = append(list, scoregate.BlobInfo{
+			Key:     obj.Key,
+			Size:    obj.Size,
+			ModTime: obj.ModTime.UTC(),
+			ETag:    hex.EncodeToString(obj.MD5), // "" for no MD5
+			Whole:   !b.local || len(obj.MD5) > 0 && b.sideFileCurrent(obj.Key, obj.ModTime),
+		})
 	}
-	return list, nil
 }

@@ -80,16 +80,35 @@
 //
 // # Schedules and dropped files
 //
-// DB is the scoregate.ScheduleStore. UpdateSchedule reads the schedule
-// (locked on Postgres), calls the caller's function on a copy and writes
-// the result in one transaction, so a scheduler recording a run and a user
-// disabling the schedule never overwrite each other. Schedule writes append
-// nothing to the change feed, which tells serving replicas what to drop
-// from their caches; schedulers read AllSchedules. ClaimDrop makes each
-// file dropped in an endpoint's inbox processed once across replicas: a
-// file is its key, etag and size, and only the first INSERT of its claim
-// (ON CONFLICT DO NOTHING) is ok. Deleting an endpoint deletes its
-// schedules and claims.
+// DB is the scoregate.ScheduleStore and scoregate.ScheduleRunStore.
+// UpdateSchedule reads the schedule (locked on Postgres), calls the
+// caller's function on a copy and writes the result in one transaction,
+// so a scheduler recording a run and a user disabling the schedule never
+// overwrite each other. Schedule writes append nothing to the change feed,
+// which tells serving replicas what to drop from their caches; schedulers
+// read AllSchedules and DueSchedules.
+//
+// A run is one firing of a schedule. FireSchedule advances the schedule
+// (the same locked read, copy and write), inserts the run and queues it
+// with the *sql.Tx of that transaction; a run is unique on its schedule and
+// fire time, so replicas firing one schedule together record and queue it
+// once (ON CONFLICT DO NOTHING), and an update that says ErrNotDue stores
+// nothing. StartRun moves a run from NotStarted to Running in a
+// conditional UPDATE.
+//
+// A run claims each file of the inbox it will score with ClaimDrop: a
+// file is its key, version (kept in the etag column) and size, and only
+// the first INSERT of its claim succeeds; that same transaction creates
+// the file's job (as CreateJob does, RunID set) and counts the claim in the
+// run, so a file is claimed exactly when a job scores it. FinishDrop moves
+// the claim from 'claimed' to 'scored' or 'failed' in a conditional UPDATE
+// keyed by the job and adds the file to its run's counters. ListedRun and
+// the last FinishDrop each end the run in a conditional UPDATE when it is
+// Running, listed and every claimed file is done, so the run ends whichever
+// comes last. DropsToFinish finds jobs that ended while their claim is
+// still open, for a replica to move their files. Runs go with their
+// schedule; claims stay, so a file is never taken twice, and go with their
+// endpoint, as schedules and jobs do.
 //
 // # Credentials
 //
@@ -104,7 +123,9 @@
 //
 // OpenBlobs opens the bucket for models, uploads and batch files: a local
 // folder by default, or S3 / Azure Blob by URL. Put replaces a blob
-// atomically; Open of a missing key is NotFound (BlobNotFound).
+// atomically; Open or Copy of a missing key is NotFound (BlobNotFound).
+// List gives a blob's MD5 as its ETag where the bucket keeps one (not the
+// default local folder, which writes no metadata).
 //
 // Package storetest builds migrated databases for tests, on SQLite and on a
 // real Postgres, and runs one suite against both.

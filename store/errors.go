@@ -127,3 +127,10 @@ func scheduleNotFound(id string) *scoregate.Error {
 	return scoregate.Errorf(scoregate.NotFound, scoregate.CodeScheduleNotFound, "scheduleId",
 		"schedule %q not found", id)
 }
+
+// runNotFound, like jobNotFound, does not say which workspace was
+// searched.
+func runNotFound(id string) *scoregate.Error {
+	return scoregate.Errorf(scoregate.NotFound, scoregate.CodeRunNotFound, "runId",
+		"schedule run %q not found", id)
+}

@@ -35,31 +35,10 @@ const (
 // neither (and j is left as it was). An endpoint that is not the
 // workspace's is NotFound (EndpointNotFound).
 func (db *DB) CreateJob(ctx context.Context, j *scoregate.Job, enqueue scoregate.Enqueue) error {
-	given, t := *j, now()
-	j.ID, j.CreatedAt, j.Status = scoregate.NewID(), t, scoregate.JobNotStarted
-	j.StartedAt, j.FinishedAt, j.LeaseUntil = time.Time{}, time.Time{}, time.Time{}
-	j.Attempts, j.CancelRequested, j.Owner = 0, false, ""
-	j.Progress = scoregate.JobProgress{BytesTotal: j.Progress.BytesTotal}
-	if enqueue != nil {
-		j.Status, j.StartedAt = scoregate.JobRunning, t
-	}
-	row, err := fromJob(*j)
+	given := *j
+	row, err := newJobRow(j, enqueue)
 	if err == nil {
-		err = db.inTx(ctx, func(tx *gorm.DB) error {
-			if err := endpointOf(tx, j.WorkspaceID, j.EndpointID); err != nil {
-				return err
-			}
-			if err := tx.Create(&row).Error; err != nil {
-				if errors.Is(err, gorm.ErrForeignKeyViolated) { // deleted meanwhile
-					return endpointIDNotFound(j.WorkspaceID, j.EndpointID)
-				}
-				return err
-			}
-			if enqueue == nil {
-				return nil
-			}
-			return callEnqueue(ctx, tx, enqueue, *j)
-		})
+		err = db.inTx(ctx, func(tx *gorm.DB) error { return insertJob(ctx, tx, row, *j, enqueue) })
 	}
 	if err != nil {
 		*j = given
@@ -67,6 +46,39 @@ func (db *DB) CreateJob(ctx context.Context, j *scoregate.Job, enqueue scoregate
 	}
 	db.log.InfoContext(ctx, "store: job created", "job_id", j.ID, "endpoint_id", j.EndpointID, "status", j.Status)
 	return nil
+}
+
+// newJobRow fills in what the store sets of a new job (ID, CreatedAt,
+// Status, and what it keeps track of itself) and returns the job's row:
+// NotStarted with enqueue nil, Running otherwise.
+func newJobRow(j *scoregate.Job, enqueue scoregate.Enqueue) (jobRow, error) {
+	t := now()
+	j.ID, j.CreatedAt, j.Status = scoregate.NewID(), t, scoregate.JobNotStarted
+	j.StartedAt, j.FinishedAt, j.LeaseUntil = time.Time{}, time.Time{}, time.Time{}
+	j.Attempts, j.CancelRequested, j.Owner = 0, false, ""
+	j.Progress = scoregate.JobProgress{BytesTotal: j.Progress.BytesTotal}
+	if enqueue != nil {
+		j.Status, j.StartedAt = scoregate.JobRunning, t
+	}
+	return fromJob(*j)
+}
+
+// insertJob inserts the row of new job j in tx, once its endpoint is
+// found in its workspace, and calls enqueue, when set, with tx.
+func insertJob(ctx context.Context, tx *gorm.DB, row jobRow, j scoregate.Job, enqueue scoregate.Enqueue) error {
+	if err := endpointOf(tx, j.WorkspaceID, j.EndpointID); err != nil {
+		return err
+	}
+	if err := tx.Create(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrForeignKeyViolated) { // deleted meanwhile
+			return endpointIDNotFound(j.WorkspaceID, j.EndpointID)
+		}
+		return err
+	}
+	if enqueue == nil {
+		return nil
+	}
+	return callEnqueue(ctx, tx, enqueue, j)
 }
 
 // Job returns a job of workspace ws. A job of another workspace is

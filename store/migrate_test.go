@@ -27,11 +27,12 @@ func eachEmpty(t *testing.T, fn func(t *testing.T, url string)) {
 }
 
 // latest is the number of migrations of this build.
-const latest = 6
+const latest = 7
 
 // TestMigrationUpgrade builds a database as release 1 left it, with data,
-// moves it to release 2 and adds an endpoint as that release wrote it, then
-// upgrades it: the data must survive and the new tables work.
+// moves it to release 2 and adds an endpoint as that release wrote it, to
+// release 6 and adds a job and a drop claim as that release wrote them,
+// then upgrades it: the data must survive and the new tables work.
 func TestMigrationUpgrade(t *testing.T) {
 	t.Parallel()
 	eachEmpty(t, func(t *testing.T, url string) {
@@ -65,6 +66,18 @@ func TestMigrationUpgrade(t *testing.T) {
 			"max_concurrent_calls, diagnostics_trace_level, sample_data_enabled, resources, created_at, updated_at) "+
 			"VALUES (?, ?, ?, 'v2ep', 1, 'High', 20, 'None', TRUE, '[]', ?, ?)", epID, ws.ID, svcID, v2, v2))
 
+		ok(t, db.MigrateTo(ctx, 6))
+		pending(t, db, 1)
+		// A schedule, a job and a claim as release 6 wrote them, before
+		// runs were recorded.
+		s := newSchedule(ws.ID, epID)
+		ok(t, db.CreateSchedule(ctx, s))
+		v6, v6Job := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), scoregate.NewID()
+		ok(t, db.Exec(ctx, "INSERT INTO jobs (id, workspace_id, endpoint_id, status, input, created_at, updated_at) "+
+			"VALUES (?, ?, ?, 'NotStarted', 'in', ?, ?)", v6Job, ws.ID, epID, v6, v6))
+		ok(t, db.Exec(ctx, "INSERT INTO drop_claims (endpoint_id, object_key, etag, size, claimed_at, status) "+
+			"VALUES (?, 'inbox/in.csv', 'e1', 1, ?, 'claimed')", epID, v6))
+
 		ok(t, db.Migrate(ctx))
 		pending(t, db, 0)
 		ok(t, db.Migrate(ctx)) // nothing left to do is not an error
@@ -86,8 +99,14 @@ func TestMigrationUpgrade(t *testing.T) {
 		ok(t, db.PutUsage(ctx, []scoregate.UsageHour{{EndpointID: epID, Hour: v2, Replica: "r1", Calls: 1}}))
 		ok(t, db.CreateJob(ctx, newJob(ws.ID, epID), nil))
 		ok(t, db.CreateSchedule(ctx, newSchedule(ws.ID, epID)))
-		if claimed, err := db.ClaimDrop(ctx, epID, "in.csv", "", 1); err != nil || !claimed {
-			t.Fatalf("ClaimDrop after the upgrade = %v, %v", claimed, err)
+		if j, err := db.Job(ctx, ws.ID, v6Job); err != nil || j.RunID != "" || j.Input != "in" {
+			t.Fatalf("a release 6 job after the upgrade: %+v, %v", j, err)
+		}
+		run := startRun(t, db, s)
+		claimFile(t, db, run.ID, scoregate.DropFile{Key: "inbox/in.csv", Version: "e1", Size: 1}, false)
+		claimFile(t, db, run.ID, scoregate.DropFile{Key: "inbox/in.csv", Version: "e2", Size: 1}, true)
+		if got := readRun(t, db, ws.ID, run.ID); got.FilesClaimed != 1 || len(got.Files) != 1 || got.Files[0].Version != "e2" {
+			t.Fatalf("run after the upgrade: %+v", *got)
 		}
 		changes, err := db.ChangesAfter(ctx, 0, 0)
 		ok(t, err)
@@ -112,7 +131,7 @@ func TestMigrationUpgrade(t *testing.T) {
 			t.Fatalf("%d credentials after deleting the web service (%v), want the workspace's 2", n, err)
 		}
 		ok(t, db.DeleteWebService(ctx, ws.ID, "v2svc"))
-		for _, table := range []string{"request_logs", "usage_hours", "jobs", "schedules", "drop_claims"} {
+		for _, table := range []string{"request_logs", "usage_hours", "jobs", "schedules", "schedule_runs", "drop_claims"} {
 			if n, err := db.Count(ctx, table); err != nil || n != 0 {
 				t.Fatalf("%d rows in %s after deleting their web service (%v), want 0", n, table, err)
 			}

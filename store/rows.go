@@ -145,6 +145,7 @@ type jobRow struct {
 	InputName       string
 	Output          string
 	Options         string
+	RunID           string
 	RowsRead        int64
 	RowsScored      int64
 	RowsFailed      int64
@@ -162,40 +163,6 @@ type jobRow struct {
 }
 
 func (jobRow) TableName() string { return "jobs" }
-
-// scheduleRow is a schedule of an endpoint's drop folder; NextRun and
-// LastRun are nil while zero.
-type scheduleRow struct {
-	ID             string `gorm:"primaryKey"`
-	WorkspaceID    string
-	EndpointID     string
-	Cron           string
-	TimeZone       string
-	Enabled        bool
-	Pattern        string
-	OutputFormat   string
-	ErrorThreshold float64
-	NextRun        *time.Time
-	LastRun        *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-}
-
-func (scheduleRow) TableName() string { return "schedules" }
-
-// dropClaimRow is the claim on one dropped file (an object at a key, with
-// an etag and size); JobID is nil until a job scores it.
-type dropClaimRow struct {
-	EndpointID string `gorm:"primaryKey"`
-	ObjectKey  string `gorm:"primaryKey"`
-	ETag       string `gorm:"primaryKey;column:etag"`
-	Size       int64  `gorm:"primaryKey"`
-	ClaimedAt  time.Time
-	JobID      *string
-	Status     string
-}
-
-func (dropClaimRow) TableName() string { return "drop_claims" }
 
 func toWorkspace(r workspaceRow) scoregate.Workspace {
 	return scoregate.Workspace{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
@@ -380,6 +347,7 @@ func toJob(r jobRow) (scoregate.Job, error) {
 		Input:       r.Input,
 		InputName:   r.InputName,
 		Output:      r.Output,
+		RunID:       r.RunID,
 		Progress: scoregate.JobProgress{
 			RowsRead:   r.RowsRead,
 			RowsScored: r.RowsScored,
@@ -410,6 +378,7 @@ func fromJob(j scoregate.Job) (jobRow, error) {
 		Input:           j.Input,
 		InputName:       j.InputName,
 		Output:          j.Output,
+		RunID:           j.RunID,
 		RowsRead:        j.Progress.RowsRead,
 		RowsScored:      j.Progress.RowsScored,
 		RowsFailed:      j.Progress.RowsFailed,
@@ -428,38 +397,6 @@ func fromJob(j scoregate.Job) (jobRow, error) {
 	var err error
 	r.Options, err = encode("options of job "+j.ID, j.Options)
 	return r, err
-}
-
-func toSchedule(r scheduleRow) scoregate.Schedule {
-	return scoregate.Schedule{
-		ID:             r.ID,
-		WorkspaceID:    r.WorkspaceID,
-		EndpointID:     r.EndpointID,
-		Cron:           r.Cron,
-		TimeZone:       r.TimeZone,
-		Enabled:        r.Enabled,
-		Pattern:        r.Pattern,
-		OutputFormat:   r.OutputFormat,
-		ErrorThreshold: r.ErrorThreshold,
-		NextRun:        utcOrZero(r.NextRun),
-		LastRun:        utcOrZero(r.LastRun),
-		CreatedAt:      r.CreatedAt.UTC(),
-		UpdatedAt:      r.UpdatedAt.UTC(),
-	}
-}
-
-// fromSchedule converts the settable part of s onto its row r, which keeps
-// the schedule's identity (ids, CreatedAt) whatever s says.
-func fromSchedule(s scoregate.Schedule, r scheduleRow) scheduleRow {
-	r.Cron = s.Cron
-	r.TimeZone = s.TimeZone
-	r.Enabled = s.Enabled
-	r.Pattern = s.Pattern
-	r.OutputFormat = s.OutputFormat
-	r.ErrorThreshold = s.ErrorThreshold
-	r.NextRun = nilIfZero(s.NextRun)
-	r.LastRun = nilIfZero(s.LastRun)
-	return r
 }
 
 // utcOrZero reads a nullable time column: NULL is the zero time.

@@ -133,33 +133,6 @@ func (db *DB) DeleteSchedule(ctx context.Context, ws, id string) error {
 	return nil
 }
 
-// ClaimDrop claims the dropped file key of an endpoint, as identified by
-// its etag ("" when the bucket has none) and size, for the caller to
-// process. Of every claim of one file, whichever replica makes it, exactly
-// one is ok: the first INSERT of the claim's row; the others do nothing.
-// A claim stays when the file is moved away, so it is never taken again.
-// An endpoint that does not exist (deleted meanwhile) is NotFound
-// (EndpointNotFound).
-func (db *DB) ClaimDrop(ctx context.Context, endpointID, key, etag string, size int64) (bool, error) {
-	row := dropClaimRow{
-		EndpointID: endpointID,
-		ObjectKey:  key,
-		ETag:       etag,
-		Size:       size,
-		ClaimedAt:  now(),
-		Status:     "claimed",
-	}
-	res := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if errors.Is(res.Error, gorm.ErrForeignKeyViolated) {
-		return false, scoregate.Errorf(scoregate.NotFound, scoregate.CodeEndpointNotFound, "",
-			"endpoint %q not found", endpointID)
-	}
-	if res.Error != nil {
-		return false, translate("claim dropped file "+key+" of endpoint "+endpointID, res.Error, nil, nil)
-	}
-	return res.RowsAffected == 1, nil
-}
-
 // findSchedule reads a schedule of workspace ws.
 func findSchedule(tx *gorm.DB, ws, id string) (scheduleRow, error) {
 	var row scheduleRow

@@ -3,7 +3,6 @@ package store_test
 import (
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -263,8 +262,8 @@ func TestScheduleDelete(t *testing.T) {
 	})
 }
 
-// TestSchedulesGoWithTheirEndpoint deletes an endpoint: its schedules and
-// drop claims go, another endpoint's stay.
+// TestSchedulesGoWithTheirEndpoint deletes an endpoint: its schedules,
+// their runs, its drop claims and jobs go, another endpoint's stay.
 func TestSchedulesGoWithTheirEndpoint(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -273,11 +272,11 @@ func TestSchedulesGoWithTheirEndpoint(t *testing.T) {
 		gone := createSchedule(t, db, ws.ID, eps["ep"].ID)
 		createSchedule(t, db, ws.ID, eps["ep"].ID)
 		kept := createSchedule(t, db, ws.ID, eps["kept"].ID)
-		claim(t, db, eps["ep"].ID, "in.csv", true)
-		claim(t, db, eps["kept"].ID, "in.csv", true)
+		claimFile(t, db, startRun(t, db, gone).ID, dropFile("in.csv", "v1"), true)
+		claimFile(t, db, startRun(t, db, kept).ID, dropFile("in.csv", "v1"), true)
 
 		ok(t, db.DeleteEndpoint(ctx, ws.ID, "svc", "ep"))
-		for table, want := range map[string]int64{"schedules": 1, "drop_claims": 1} {
+		for table, want := range map[string]int64{"schedules": 1, "schedule_runs": 1, "drop_claims": 1, "jobs": 1} {
 			if n, err := db.Count(ctx, table); err != nil || n != want {
 				t.Fatalf("%d rows in %s after deleting their endpoint (%v), want %d", n, table, err, want)
 			}
@@ -287,87 +286,5 @@ func TestSchedulesGoWithTheirEndpoint(t *testing.T) {
 		wantSchedule(t, db, kept)
 		err = db.CreateSchedule(ctx, newSchedule(ws.ID, eps["ep"].ID))
 		wantError(t, err, scoregate.NotFound, scoregate.CodeEndpointNotFound)
-		_, err = db.ClaimDrop(ctx, eps["ep"].ID, "in.csv", "e1", 10)
-		wantError(t, err, scoregate.NotFound, scoregate.CodeEndpointNotFound)
-	})
-}
-
-// claim claims file key of endpoint ep (etag e1, 10 bytes) and fails
-// unless the claim's outcome is want.
-func claim(t *testing.T, db *store.DB, ep, key string, want bool) {
-	t.Helper()
-	got, err := db.ClaimDrop(t.Context(), ep, key, "e1", 10)
-	ok(t, err)
-	if got != want {
-		t.Fatalf("ClaimDrop(%s) = %v, want %v", key, got, want)
-	}
-}
-
-func TestClaimDrop(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := t.Context()
-		_, eps := endpoints(t, db, "ep", "other")
-		ep := eps["ep"].ID
-		claim(t, db, ep, "drops/in.csv", true)
-		claim(t, db, ep, "drops/in.csv", false)
-		claim(t, db, eps["other"].ID, "drops/in.csv", true)
-
-		// The same key with other content is another file.
-		for _, c := range []struct {
-			name string
-			etag string
-			size int64
-			want bool
-		}{
-			{"another etag", "e2", 10, true},
-			{"another size", "e1", 11, true},
-			{"no etag", "", 10, true},
-			{"no etag again", "", 10, false},
-			{"the first again", "e1", 10, false},
-		} {
-			got, err := db.ClaimDrop(ctx, ep, "drops/in.csv", c.etag, c.size)
-			ok(t, err)
-			if got != c.want {
-				t.Fatalf("%s: ClaimDrop = %v, want %v", c.name, got, c.want)
-			}
-		}
-		if n, err := db.Count(ctx, "drop_claims"); err != nil || n != 5 {
-			t.Fatalf("%d claims stored (%v), want 5", n, err)
-		}
-		_, err := db.ClaimDrop(ctx, scoregate.NewID(), "drops/in.csv", "e1", 10)
-		wantError(t, err, scoregate.NotFound, scoregate.CodeEndpointNotFound)
-	})
-}
-
-// TestClaimDropConcurrent claims one file from several goroutines at once,
-// as replicas polling one drop folder do: exactly one claim must win.
-func TestClaimDropConcurrent(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := t.Context()
-		_, eps := endpoints(t, db, "ep")
-		const n = 8
-		ok(t, db.WarmUp(ctx, n))
-		var won atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range n {
-			wg.Go(func() {
-				<-start
-				got, err := db.ClaimDrop(ctx, eps["ep"].ID, "drops/big.xlsx", `"abc"`, 1<<20)
-				if err != nil {
-					t.Errorf("ClaimDrop: %v", err)
-				}
-				if got {
-					won.Add(1)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if won.Load() != 1 {
-			t.Fatalf("%d of %d concurrent claims of one file won, want 1", won.Load(), n)
-		}
 	})
 }

@@ -36,6 +36,7 @@ type jobView struct {
 	Details    *string
 	Attempts   int
 	ExecutedBy string
+	RunId      string
 	StatusUrl  string
 }
 

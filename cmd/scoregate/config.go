@@ -56,6 +56,7 @@ type Config struct {
 	// once; a larger workbook becomes a batch job.
 	MaxWorkbookRows int
 	JobLease        time.Duration
+	DropSettle      time.Duration
 	ConfigDump      bool
 }
 
@@ -110,6 +111,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, env func(string) string) {
 	num(&c.MaxWorkbookRows, "max-workbook-rows", "SCOREGATE_MAX_WORKBOOK_ROWS", gateway.DefaultMaxWorkbookRows, "most rows a workbook sent for a round trip is scored at once; a larger one becomes a batch job")
 	num(&c.BatchWorkers, "batch-workers", "SCOREGATE_BATCH_WORKERS", 2, "batch jobs this replica executes at once (each scores on every core)")
 	dur(&c.JobLease, "job-lease", "SCOREGATE_JOB_LEASE", 30*time.Second, "how long a replica's claim on a batch job holds without a checkpoint; another replica restarts a dead one's job after twice this")
+	dur(&c.DropSettle, "drop-settle", "SCOREGATE_DROP_SETTLE", 10*time.Second, "how long a file copied into a drop folder must stay unchanged before a schedule takes it (files uploaded through the API are taken at once)")
 	fs.BoolVar(&c.ConfigDump, "config-dump", false, "print the effective configuration, secrets masked, and exit")
 }
 
@@ -144,7 +146,7 @@ func (c *Config) validate() error {
 		"max request bytes": c.MaxRequestBytes <= 0, "max rows": c.MaxRows <= 0, "score timeout": c.ScoreTimeout <= 0,
 		"log body bytes": c.LogBodyBytes <= 0, "log retention": c.LogRetention <= 0, "usage retention": c.UsageRetention <= 0,
 		"metrics endpoints": c.MetricsEndpoints <= 0, "change poll": c.ChangePoll <= 0,
-		"max upload bytes": c.MaxUploadBytes <= 0, "max workbook rows": c.MaxWorkbookRows <= 0, "batch workers": c.BatchWorkers <= 0, "job lease": c.JobLease <= 0,
+		"max upload bytes": c.MaxUploadBytes <= 0, "max workbook rows": c.MaxWorkbookRows <= 0, "batch workers": c.BatchWorkers <= 0, "job lease": c.JobLease <= 0, "drop settle": c.DropSettle <= 0,
 	} {
 		if bad {
 			return fmt.Errorf("%s must be positive", name)

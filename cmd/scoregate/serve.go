@@ -95,6 +95,7 @@ func (m *Main) Run(ctx context.Context) error {
 		DB: m.db.SQL(), Dialect: m.db.Dialect(), Store: m.db, Blobs: m.blobs, Models: m.live,
 		Workers: m.Config.BatchWorkers, Lease: m.Config.JobLease,
 		TempDir: filepath.Join(m.Config.DataDir, "tmp"), Logger: m.logger,
+		Schedules: m.db, Settle: m.Config.DropSettle,
 	})
 	if err != nil {
 		return err
@@ -117,7 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Version:          version,
 		Logger:           m.logger,
 	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db, Jobs: m.jobs,
-		Schedules: &batch.ScheduleService{Store: m.db}})
+		Schedules: &batch.ScheduleService{Store: m.db, Runner: m.jobs}})
 	m.jobs.Observe(m.server.ObserveBatch)
 	if err := m.jobs.Start(ctx); err != nil {
 		return err
