@@ -91,23 +91,6 @@ const (
 // maxNotes bounds the notes of one run.
 const maxNotes = 50
 
-// scheduleEvery fires due schedules until ctx ends.
-func (r *Runner) scheduleEvery(ctx context.Context, every time.Duration) {
-	defer close(r.scheduled)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := r.fireDue(ctx); err != nil && ctx.Err() == nil {
-				r.log.Warn("schedules: looking for due schedules failed", "err", err)
-			}
-		}
-	}
-}
-
 // fireDue records and queues a run of every schedule that is due. A
 // schedule another replica fired meanwhile is ErrNotDue, and skipped.
 func (r *Runner) fireDue(ctx context.Context) error {

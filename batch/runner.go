@@ -78,9 +78,8 @@ type Runner struct {
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc // jobs executing here
 
-	stopReap  context.CancelFunc
-	reaped    chan struct{}
-	scheduled chan struct{}
+	stopLoops context.CancelFunc // the reaper's and the scheduler's
+	loops     sync.WaitGroup
 	observe   func(scoregate.JobStatus, scoregate.JobProgress)
 }
 
@@ -153,33 +152,42 @@ func (r *Runner) Start(ctx context.Context) error {
 		return fmt.Errorf("batch: start the job queue: %w", err)
 	}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	r.stopReap, r.reaped = cancel, make(chan struct{})
-	go r.reapEvery(rctx, max(r.cfg.Lease/2, 100*time.Millisecond))
+	r.stopLoops = cancel
+	r.every(rctx, max(r.cfg.Lease/2, 100*time.Millisecond), func(ctx context.Context) {
+		if err := r.reap(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("batch: looking for jobs of dead replicas failed", "err", err)
+		}
+		if err := r.finishDrops(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("schedules: finishing dropped files of dead replicas failed", "err", err)
+		}
+	})
 	if r.cfg.Schedules != nil {
-		r.scheduled = make(chan struct{})
-		go r.scheduleEvery(rctx, r.cfg.ScheduleTick)
+		r.every(rctx, r.cfg.ScheduleTick, func(ctx context.Context) {
+			if err := r.fireDue(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("schedules: looking for due schedules failed", "err", err)
+			}
+		})
 	}
 	return nil
 }
 
-// reapEvery runs reap until ctx ends.
-func (r *Runner) reapEvery(ctx context.Context, every time.Duration) {
-	defer close(r.reaped)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := r.reap(ctx); err != nil && ctx.Err() == nil {
-				r.log.Warn("batch: looking for jobs of dead replicas failed", "err", err)
-			}
-			if err := r.finishDrops(ctx); err != nil && ctx.Err() == nil {
-				r.log.Warn("schedules: finishing dropped files of dead replicas failed", "err", err)
+// every calls f at each interval, in a goroutine, until ctx ends; Stop
+// waits for it.
+func (r *Runner) every(ctx context.Context, interval time.Duration, f func(context.Context)) {
+	r.loops.Add(1)
+	go func() {
+		defer r.loops.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				f(ctx)
 			}
 		}
-	}
+	}()
 }
 
 // reap queues again the running jobs whose executor has not renewed its
@@ -208,12 +216,9 @@ func (r *Runner) reap(ctx context.Context) error {
 // gives its lease up and goes back on the queue, to start again from the
 // beginning of its file on whichever replica takes it.
 func (r *Runner) Stop(ctx context.Context) error {
-	if r.stopReap != nil {
-		r.stopReap()
-		<-r.reaped
-		if r.scheduled != nil {
-			<-r.scheduled
-		}
+	if r.stopLoops != nil {
+		r.stopLoops()
+		r.loops.Wait()
 	}
 	return r.client.StopAndCancel(ctx)
 }

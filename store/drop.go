@@ -156,13 +156,5 @@ func (db *DB) DropsToFinish(ctx context.Context, endedBefore time.Time, limit in
 	if err != nil {
 		return nil, translate("list dropped files to finish", err, nil, nil)
 	}
-	list := make([]scoregate.Job, 0, len(rows))
-	for _, r := range rows {
-		j, err := toJob(r)
-		if err != nil {
-			return nil, translate("list dropped files to finish", err, nil, nil)
-		}
-		list = append(list, j)
-	}
-	return list, nil
+	return convertAll("list dropped files to finish", rows, toJob)
 }

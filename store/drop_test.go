@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -161,30 +160,20 @@ func TestClaimDropConcurrent(t *testing.T) {
 		for i := range runs {
 			runs[i] = fire(t, db, s, fireAt.Add(time.Duration(i)*time.Minute)).ID
 		}
-		ok(t, db.WarmUp(ctx, n))
-		var won, enqueued atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
+		var enqueued atomic.Int32
 		f := dropFile("big.xlsx", `"abc"`)
-		for _, run := range runs {
-			wg.Go(func() {
-				<-start
-				got, err := db.ClaimDrop(ctx, run, f, dropJob(f), func(context.Context, *sql.Tx, *scoregate.Job) error {
-					enqueued.Add(1)
-					return nil
-				})
-				if err != nil {
-					t.Errorf("ClaimDrop: %v", err)
-				}
-				if got {
-					won.Add(1)
-				}
+		won := atOnce(t, db, n, func(i int) bool {
+			got, err := db.ClaimDrop(ctx, runs[i], f, dropJob(f), func(context.Context, *sql.Tx, *scoregate.Job) error {
+				enqueued.Add(1)
+				return nil
 			})
-		}
-		close(start)
-		wg.Wait()
-		if won.Load() != 1 || enqueued.Load() != 1 {
-			t.Fatalf("%d of %d concurrent claims of one file won, %d enqueued; want 1 and 1", won.Load(), n, enqueued.Load())
+			if err != nil {
+				t.Errorf("ClaimDrop: %v", err)
+			}
+			return got
+		})
+		if won != 1 || enqueued.Load() != 1 {
+			t.Fatalf("%d of %d concurrent claims of one file won, %d enqueued; want 1 and 1", won, n, enqueued.Load())
 		}
 		for table, want := range map[string]int64{"drop_claims": 1, "jobs": 1} {
 			if got, err := db.Count(ctx, table); err != nil || got != want {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scoregate/scoregate"
@@ -104,3 +106,25 @@ func refused(t *testing.T, db *store.DB, credential string) {
 func ptr[T any](v T) *T { return &v }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// atOnce calls f(i) for each i below n from n goroutines released
+// together, on a pool warmed up to n connections, and returns how many
+// calls returned true.
+func atOnce(t *testing.T, db *store.DB, n int, f func(i int) bool) int {
+	t.Helper()
+	ok(t, db.WarmUp(t.Context(), n))
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			if f(i) {
+				won.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return int(won.Load())
+}

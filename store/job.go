@@ -106,15 +106,7 @@ func (db *DB) Jobs(ctx context.Context, ws, endpointID string, limit int) ([]sco
 	if err != nil {
 		return nil, translate(op, err, nil, nil)
 	}
-	list := make([]scoregate.Job, 0, len(rows))
-	for _, r := range rows {
-		j, err := toJob(r)
-		if err != nil {
-			return nil, translate(op, err, nil, nil)
-		}
-		list = append(list, j)
-	}
-	return list, nil
+	return convertAll(op, rows, toJob)
 }
 
 // StaleJobs returns up to limit Running jobs whose executor's lease ended
@@ -128,15 +120,7 @@ func (db *DB) StaleJobs(ctx context.Context, before time.Time, limit int) ([]sco
 	if err != nil {
 		return nil, translate("list stale jobs", err, nil, nil)
 	}
-	list := make([]scoregate.Job, 0, len(rows))
-	for _, r := range rows {
-		j, err := toJob(r)
-		if err != nil {
-			return nil, translate("list stale jobs", err, nil, nil)
-		}
-		list = append(list, j)
-	}
-	return list, nil
+	return convertAll("list stale jobs", rows, toJob)
 }
 
 // StartJob moves a NotStarted job to Running and calls enqueue in the same

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -228,30 +227,20 @@ func TestJobStartConcurrent(t *testing.T) {
 		ws, eps := endpoints(t, db, "ep")
 		j := createJob(t, db, ws.ID, eps["ep"].ID, false)
 		const n = 8
-		ok(t, db.WarmUp(ctx, n))
-		var enqueued, refused atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range n {
-			wg.Go(func() {
-				<-start
-				_, err := db.StartJob(ctx, ws.ID, j.ID, func(context.Context, *sql.Tx, *scoregate.Job) error {
-					enqueued.Add(1)
-					return nil
-				})
-				switch e := scoregate.ErrorOf(err); {
-				case err == nil:
-				case e.Code == scoregate.CodeCannotStartJob:
-					refused.Add(1)
-				default:
-					t.Errorf("StartJob: %v", err)
-				}
+		var enqueued atomic.Int32
+		refused := atOnce(t, db, n, func(int) bool {
+			_, err := db.StartJob(ctx, ws.ID, j.ID, func(context.Context, *sql.Tx, *scoregate.Job) error {
+				enqueued.Add(1)
+				return nil
 			})
-		}
-		close(start)
-		wg.Wait()
-		if enqueued.Load() != 1 || refused.Load() != n-1 {
-			t.Fatalf("%d enqueued, %d refused; want 1 and %d", enqueued.Load(), refused.Load(), n-1)
+			e := scoregate.ErrorOf(err)
+			if err != nil && e.Code != scoregate.CodeCannotStartJob {
+				t.Errorf("StartJob: %v", err)
+			}
+			return err != nil && e.Code == scoregate.CodeCannotStartJob
+		})
+		if enqueued.Load() != 1 || refused != n-1 {
+			t.Fatalf("%d enqueued, %d refused; want 1 and %d", enqueued.Load(), refused, n-1)
 		}
 	})
 }

@@ -440,3 +440,17 @@ func decode(what, text string, v any) error {
 	}
 	return nil
 }
+
+// convertAll converts the rows read for operation op with conv; a row
+// that does not convert fails the whole list.
+func convertAll[R, T any](op string, rows []R, conv func(R) (T, error)) ([]T, error) {
+	list := make([]T, 0, len(rows))
+	for _, r := range rows {
+		v, err := conv(r)
+		if err != nil {
+			return nil, translate(op, err, nil, nil)
+		}
+		list = append(list, v)
+	}
+	return list, nil
+}

@@ -160,15 +160,7 @@ func (db *DB) ScheduleRuns(ctx context.Context, ws, scheduleID string, limit int
 	if err != nil {
 		return nil, translate(op, err, nil, nil)
 	}
-	list := make([]scoregate.ScheduleRun, 0, len(rows))
-	for _, r := range rows {
-		run, err := toScheduleRun(r)
-		if err != nil {
-			return nil, translate(op, err, nil, nil)
-		}
-		list = append(list, run)
-	}
-	return list, nil
+	return convertAll(op, rows, toScheduleRun)
 }
 
 // StartRun moves a NotStarted run to Running, with StartedAt, in one

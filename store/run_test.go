@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -259,33 +258,23 @@ func TestFireScheduleConcurrent(t *testing.T) {
 		ws, eps := endpoints(t, db, "ep")
 		s := createSchedule(t, db, ws.ID, eps["ep"].ID)
 		const n = 8
-		ok(t, db.WarmUp(ctx, n))
-		var fired, enqueued atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range n {
-			wg.Go(func() {
-				<-start
-				run := &scoregate.ScheduleRun{FireTime: fireAt}
-				got, err := db.FireSchedule(ctx, ws.ID, s.ID, run, func(u *scoregate.Schedule) error {
-					u.ErrorThreshold++
-					return nil
-				}, func(context.Context, *sql.Tx, *scoregate.ScheduleRun) error {
-					enqueued.Add(1)
-					return nil
-				})
-				if err != nil {
-					t.Errorf("FireSchedule: %v", err)
-				}
-				if got {
-					fired.Add(1)
-				}
+		var enqueued atomic.Int32
+		fired := atOnce(t, db, n, func(int) bool {
+			run := &scoregate.ScheduleRun{FireTime: fireAt}
+			got, err := db.FireSchedule(ctx, ws.ID, s.ID, run, func(u *scoregate.Schedule) error {
+				u.ErrorThreshold++
+				return nil
+			}, func(context.Context, *sql.Tx, *scoregate.ScheduleRun) error {
+				enqueued.Add(1)
+				return nil
 			})
-		}
-		close(start)
-		wg.Wait()
-		if fired.Load() != 1 || enqueued.Load() != 1 {
-			t.Fatalf("%d of %d concurrent fires recorded a run, %d enqueued; want 1 and 1", fired.Load(), n, enqueued.Load())
+			if err != nil {
+				t.Errorf("FireSchedule: %v", err)
+			}
+			return got
+		})
+		if fired != 1 || enqueued.Load() != 1 {
+			t.Fatalf("%d of %d concurrent fires recorded a run, %d enqueued; want 1 and 1", fired, n, enqueued.Load())
 		}
 		if runs, err := db.Count(ctx, "schedule_runs"); err != nil || runs != 1 {
 			t.Fatalf("%d runs stored (%v), want 1", runs, err)

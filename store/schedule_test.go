@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -215,23 +214,16 @@ func TestScheduleUpdateConcurrent(t *testing.T) {
 		ws, eps := endpoints(t, db, "ep")
 		s := createSchedule(t, db, ws.ID, eps["ep"].ID)
 		const n = 8
-		ok(t, db.WarmUp(ctx, n))
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range n {
-			wg.Go(func() {
-				<-start
-				_, err := db.UpdateSchedule(ctx, ws.ID, s.ID, func(u *scoregate.Schedule) error {
-					u.ErrorThreshold += 1
-					return nil
-				})
-				if err != nil {
-					t.Errorf("UpdateSchedule: %v", err)
-				}
+		atOnce(t, db, n, func(int) bool {
+			_, err := db.UpdateSchedule(ctx, ws.ID, s.ID, func(u *scoregate.Schedule) error {
+				u.ErrorThreshold += 1
+				return nil
 			})
-		}
-		close(start)
-		wg.Wait()
+			if err != nil {
+				t.Errorf("UpdateSchedule: %v", err)
+			}
+			return err == nil
+		})
 		got, err := db.Schedule(ctx, ws.ID, s.ID)
 		ok(t, err)
 		if got.ErrorThreshold != s.ErrorThreshold+n {

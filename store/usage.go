@@ -79,15 +79,7 @@ func (db *DB) Usage(ctx context.Context, endpointID string, from, to time.Time) 
 	if err != nil {
 		return nil, translate(op, err, nil, nil)
 	}
-	list := make([]scoregate.UsageHour, 0, len(rows))
-	for _, r := range rows {
-		u, err := toUsage(r)
-		if err != nil {
-			return nil, translate(op, err, nil, nil)
-		}
-		list = append(list, u)
-	}
-	return list, nil
+	return convertAll(op, rows, toUsage)
 }
 
 // DeleteUsageBefore deletes the rows of hours before before.

@@ -21,15 +21,7 @@ func (db *DB) WebServices(ctx context.Context, ws string) ([]scoregate.WebServic
 	if err := tx.Where("workspace_id = ?", ws).Order("name").Find(&rows).Error; err != nil {
 		return nil, translate("list web services of workspace "+ws, err, nil, nil)
 	}
-	list := make([]scoregate.WebService, 0, len(rows))
-	for _, r := range rows {
-		s, err := toWebService(r)
-		if err != nil {
-			return nil, translate("list web services of workspace "+ws, err, nil, nil)
-		}
-		list = append(list, s)
-	}
-	return list, nil
+	return convertAll("list web services of workspace "+ws, rows, toWebService)
 }
 
 // WebService returns a web service of workspace ws by name (or by id).

@@ -410,6 +410,25 @@ func getJobAfterRestart(t *testing.T, dataDir string, env []string, job, key str
 	return v
 }
 
+// startReplicas starts two gateway processes on one Postgres database and
+// one blob folder, and returns the first one's data folder (with the
+// workspace token) and both base URLs.
+func startReplicas(t *testing.T) (dataDir, base1, base2 string) {
+	t.Helper()
+	dbURL := storetest.PostgresURL(t)
+	shared := t.TempDir()
+	env := []string{
+		"SCOREGATE_DATABASE_URL=" + dbURL,
+		"SCOREGATE_BLOB_URL=file://" + filepath.Join(shared, "blobs"),
+		"SCOREGATE_SECRET=" + strings.Repeat("s", 40),
+		"SCOREGATE_MIGRATE=true",
+	}
+	dataDir = filepath.Join(shared, "one")
+	_, base1, _ = startBinary(t, dataDir, env...)
+	_, base2, _ = startBinary(t, filepath.Join(shared, "two"), append(env, "SCOREGATE_BOOTSTRAP=false")...)
+	return dataDir, base1, base2
+}
+
 // TestScaleOut runs two gateway processes on one Postgres and one blob
 // folder, submits 20 jobs through the first, and checks that each was
 // executed exactly once, by both processes between them, with complete
@@ -419,17 +438,7 @@ func TestScaleOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dbURL := storetest.PostgresURL(t)
-	shared := t.TempDir()
-	env := []string{
-		"SCOREGATE_DATABASE_URL=" + dbURL,
-		"SCOREGATE_BLOB_URL=file://" + filepath.Join(shared, "blobs"),
-		"SCOREGATE_SECRET=" + strings.Repeat("s", 40),
-		"SCOREGATE_MIGRATE=true",
-	}
-	dataDir := filepath.Join(shared, "one")
-	_, base1, _ := startBinary(t, dataDir, env...)
-	_, base2, _ := startBinary(t, filepath.Join(shared, "two"), append(env, "SCOREGATE_BOOTSTRAP=false")...)
+	dataDir, base1, base2 := startReplicas(t)
 	c := rawClient{t: t, base: base1}
 	token, ws, _, _ := demoEndpoint(t, c, dataDir)
 	api, key := publishForest(t, c, token, ws)

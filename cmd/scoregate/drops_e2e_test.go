@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/scoregate/scoregate/store/storetest"
 )
 
 // runView is what GET …/schedules/{id}/runs/{run} answers.
@@ -235,17 +233,7 @@ func TestDropsScaleOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dbURL := storetest.PostgresURL(t)
-	shared := t.TempDir()
-	env := []string{
-		"SCOREGATE_DATABASE_URL=" + dbURL,
-		"SCOREGATE_BLOB_URL=file://" + filepath.Join(shared, "blobs"),
-		"SCOREGATE_SECRET=" + strings.Repeat("s", 40),
-		"SCOREGATE_MIGRATE=true",
-	}
-	dataDir := filepath.Join(shared, "one")
-	_, base1, _ := startBinary(t, dataDir, env...)
-	_, base2, _ := startBinary(t, filepath.Join(shared, "two"), append(env, "SCOREGATE_BOOTSTRAP=false")...)
+	dataDir, base1, base2 := startReplicas(t)
 	c := rawClient{t: t, base: base1}
 	token, ws, _, key := demoEndpoint(t, c, dataDir)
 	endpoint := "/workspaces/" + ws + "/webservices/iris/endpoints/default"
