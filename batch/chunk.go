@@ -155,22 +155,30 @@ type chunkMsg struct {
 // caller may close the reader when run returns.
 func (p *pipeline) run(ctx context.Context, write func(ch *chunk, failed int, offset int64) error, alloc func() *chunk) error {
 	ctx, cancel := context.WithCancel(ctx)
+	// Chunks are allocated as the reader needs them, up to pipelineDepth:
+	// a small file (a dropped file of a few rows) needs one.
 	free := make(chan *chunk, pipelineDepth)
-	for range pipelineDepth {
-		free <- alloc()
-	}
 	toScore, toWrite := make(chan chunkMsg, 1), make(chan chunkMsg, 1)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { // read
 		defer wg.Done()
 		defer close(toScore)
+		allocated := 0
 		for {
 			var ch *chunk
 			select {
 			case ch = <-free:
-			case <-ctx.Done():
-				return
+			default:
+				if allocated < pipelineDepth {
+					ch, allocated = alloc(), allocated+1
+					break
+				}
+				select {
+				case ch = <-free:
+				case <-ctx.Done():
+					return
+				}
 			}
 			more := ch.fill(p.in, p.kr, p.cols, p.missing)
 			m := chunkMsg{ch: ch, more: more && ch.n > 0, offset: p.in.InputOffset(), err: p.in.Err()}

@@ -17,6 +17,7 @@ import (
 	"github.com/scoregate/scoregate/batch"
 	"github.com/scoregate/scoregate/fixtures"
 	"github.com/scoregate/scoregate/store"
+	"github.com/scoregate/scoregate/store/storetest"
 )
 
 // drops is a queue whose runner also runs schedules, with the endpoint's
@@ -28,7 +29,7 @@ type drops struct {
 	schedule *batch.ScheduleService
 }
 
-func newDrops(t *testing.T, db *store.DB, cfg batch.RunnerConfig) *drops {
+func newDrops(t testing.TB, db *store.DB, cfg batch.RunnerConfig) *drops {
 	t.Helper()
 	dir := t.TempDir()
 	cfg.Schedules = db
@@ -52,7 +53,7 @@ func cmpOr[T comparable](a, b T) T {
 }
 
 // create makes a schedule of the endpoint.
-func (d *drops) create(t *testing.T, set scoregate.ScheduleSettings) *scoregate.Schedule {
+func (d *drops) create(t testing.TB, set scoregate.ScheduleSettings) *scoregate.Schedule {
 	t.Helper()
 	sc, err := d.schedule.CreateSchedule(t.Context(), d.ws, d.ep, set)
 	if err != nil {
@@ -63,7 +64,7 @@ func (d *drops) create(t *testing.T, set scoregate.ScheduleSettings) *scoregate.
 
 // drop puts a file into the inbox through the blob store (atomically, as
 // the API does).
-func (d *drops) drop(t *testing.T, name string, body []byte) {
+func (d *drops) drop(t testing.TB, name string, body []byte) {
 	t.Helper()
 	if err := d.blobs.PutWhole(t.Context(), d.area+"inbox/"+name, bytes.NewReader(body)); err != nil {
 		t.Fatal(err)
@@ -112,7 +113,7 @@ func (d *drops) read(t *testing.T, key string) string {
 }
 
 // waitRun waits for a run to end and returns it with its files.
-func (d *drops) waitRun(t *testing.T, id string) *scoregate.ScheduleRun {
+func (d *drops) waitRun(t testing.TB, id string) *scoregate.ScheduleRun {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -403,3 +404,42 @@ func TestDropFinishedAfterCrash(t *testing.T) {
 // for the test to play the replicas.
 func noRunQueue(context.Context, *sql.Tx, *scoregate.ScheduleRun) error { return nil }
 func noJobQueue(context.Context, *sql.Tx, *scoregate.Job) error         { return nil }
+
+// BenchmarkScheduleRun times a run over an inbox of 100 small CSV files,
+// from the request to the run's end: listing, claiming, scoring each file
+// as a batch job, moving it (SQLite; Postgres with
+// SCOREGATE_TEST_DATABASE_URL set, as -bench-pg). It reports files/s.
+func BenchmarkScheduleRun(b *testing.B) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run(dialect, func(b *testing.B) {
+			var db *store.DB
+			if dialect == "sqlite" {
+				db = storetest.NewSQLite(b)
+			} else {
+				if os.Getenv("SCOREGATE_TEST_DATABASE_URL") == "" {
+					b.Skip("no Postgres (SCOREGATE_TEST_DATABASE_URL)")
+				}
+				db = storetest.NewPostgres(b)
+			}
+			d := newDrops(b, db, batch.RunnerConfig{})
+			sc := d.create(b, scoregate.ScheduleSettings{Cron: ptr("@yearly")})
+			const files = 100
+			body := irisRows(100)
+			for b.Loop() {
+				b.StopTimer()
+				for i := range files {
+					d.drop(b, fmt.Sprintf("f%03d.csv", i), body)
+				}
+				b.StartTimer()
+				run, err := d.schedule.RunSchedule(b.Context(), d.ws, sc.ID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if run = d.waitRun(b, run.ID); run.FilesScored != files {
+					b.Fatalf("run = %+v", run)
+				}
+			}
+			b.ReportMetric(float64(files*b.N)/b.Elapsed().Seconds(), "files/s")
+		})
+	}
+}

@@ -132,7 +132,7 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 		JobTimeout:           -1, // see worker.Timeout
 		RescueStuckJobsAfter: rescueRunsAfter,
 		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		FetchCooldown:        min(cfg.PollInterval, 10*time.Millisecond),
 		PollOnly:             true,
 		Logger:               slog.New(warnOnly{cfg.Logger.Handler()}),
 	})

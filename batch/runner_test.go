@@ -58,7 +58,7 @@ func (m *models) Endpoint(ctx context.Context, ws, id string) (*scoregate.Servin
 	return se, nil
 }
 
-func newQueue(t *testing.T, db *store.DB, blobDir string, cfg batch.RunnerConfig) *queue {
+func newQueue(t testing.TB, db *store.DB, blobDir string, cfg batch.RunnerConfig) *queue {
 	t.Helper()
 	ctx := t.Context()
 	if err := batch.Migrate(ctx, db.SQL(), db.Dialect(), nil); err != nil {
@@ -93,7 +93,7 @@ func newQueue(t *testing.T, db *store.DB, blobDir string, cfg batch.RunnerConfig
 
 // publish creates a workspace with the demo model and returns its default
 // endpoint's workspace and id.
-func (q *queue) publish(t *testing.T) {
+func (q *queue) publish(t testing.TB) {
 	t.Helper()
 	ctx := t.Context()
 	w, err := q.db.CreateWorkspace(ctx, "jobs")
