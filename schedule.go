@@ -81,6 +81,12 @@ type BlobInfo struct {
 	Whole bool
 }
 
+// BlobStater is implemented by Blobs that describe one blob as List
+// does; a missing blob is NotFound.
+type BlobStater interface {
+	Stat(ctx context.Context, key string) (BlobInfo, error)
+}
+
 // WholeWriter is implemented by Blobs that can store a blob so that List
 // reports it Whole (drop folders' uploads).
 type WholeWriter interface {
@@ -250,6 +256,9 @@ type ScheduleRunStore interface {
 	// its run and ends the run when it was the last. ok is false, and
 	// nothing changes, when the claim is done already (or there is none).
 	FinishDrop(ctx context.Context, jobID string, f DropFile) (ok bool, err error)
+	// DropOfJob returns the claim of the file job jobID scores; NotFound
+	// when the job scores no dropped file.
+	DropOfJob(ctx context.Context, jobID string) (*DropFile, error)
 	// DropsToFinish lists up to limit jobs of claimed files that ended
 	// before the given time while their claim is still DropClaimed: the
 	// replica that ended them stopped before it moved their files.

@@ -223,7 +223,7 @@ func (r *Runner) runSchedule(ctx context.Context, id string) error {
 			continue
 		}
 		j := dropJob(sc, prefix, name, f)
-		ok, err := st.ClaimDrop(ctx, run.ID, scoregate.DropFile{Key: f.Key, Name: name, Version: version(f), Size: f.Size}, j, r.enqueue)
+		ok, err := st.ClaimDrop(ctx, run.ID, scoregate.DropFile{Key: f.Key, Name: name, Version: DropVersion(f), Size: f.Size}, j, r.enqueue)
 		if err != nil {
 			return fmt.Errorf("claim %s: %w", name, err)
 		}
@@ -250,10 +250,10 @@ func (r *Runner) failRun(id, why string) {
 	}
 }
 
-// version tells one content of a key from another: the store's etag when
-// it has one, and the modification time, so that a file dropped again
-// with the same bytes is scored again.
-func version(f scoregate.BlobInfo) string {
+// DropVersion tells one content of a dropped file from another, for its
+// claim: the store's etag when it has one, and the modification time, so
+// that a file dropped again with the same bytes is scored again.
+func DropVersion(f scoregate.BlobInfo) string {
 	return f.ETag + "@" + f.ModTime.UTC().Format(time.RFC3339Nano)
 }
 
@@ -308,7 +308,16 @@ func (r *Runner) finishDrop(ctx context.Context, j *scoregate.Job) error {
 			return fmt.Errorf("write the error report of %s: %w", j.InputName, err)
 		}
 	}
-	if err := r.move(ctx, j.Input, f.Moved); err != nil {
+	replaced, err := r.replaced(ctx, j)
+	if err != nil {
+		return err
+	}
+	if replaced {
+		// A new file of the same name, dropped meanwhile, stays for the
+		// next run: moving it would lose it unscored.
+		f.Moved = ""
+		f.Details = strings.TrimPrefix(f.Details+"; ", "; ") + "the file was replaced in inbox/ meanwhile; the new one is left for the next run"
+	} else if err := r.move(ctx, j.Input, f.Moved); err != nil {
 		return err
 	}
 	ok, err := r.cfg.Schedules.FinishDrop(ctx, j.ID, f)
@@ -319,6 +328,28 @@ func (r *Runner) finishDrop(ctx context.Context, j *scoregate.Job) error {
 		r.log.Info("dropped file done", "file", j.InputName, "job", j.ID, "run", j.RunID, "status", f.Status, "moved_to", f.Moved)
 	}
 	return nil
+}
+
+// replaced reports whether the inbox file of drop job j is no longer the
+// version the job's run claimed: a file of the same name was dropped
+// since. A file that is gone (moved already, or deleted) is not replaced.
+func (r *Runner) replaced(ctx context.Context, j *scoregate.Job) (bool, error) {
+	st, ok := r.cfg.Blobs.(scoregate.BlobStater)
+	if !ok {
+		return false, nil
+	}
+	claim, err := r.cfg.Schedules.DropOfJob(ctx, j.ID)
+	if err != nil {
+		return false, fmt.Errorf("find the claim of %s: %w", j.InputName, err)
+	}
+	info, err := st.Stat(ctx, j.Input)
+	switch {
+	case scoregate.IsNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("look at %s in the inbox: %w", j.InputName, err)
+	}
+	return DropVersion(info) != claim.Version || info.Size != claim.Size, nil
 }
 
 // move moves blob src to dst: a copy, then the delete of src. A src that

@@ -282,6 +282,14 @@ func TestSchedulerFires(t *testing.T) {
 		if err != nil || !off.NextRun.IsZero() {
 			t.Fatalf("disable: %+v, %v", off, err)
 		}
+		// Disabled, it fires no more: a second and a half (a firing at
+		// most was under way) and then as long again without a new run.
+		time.Sleep(1500 * time.Millisecond)
+		before, _ := d.schedule.ScheduleRuns(t.Context(), d.ws, every.ID, 0)
+		time.Sleep(1500 * time.Millisecond)
+		if after, _ := d.schedule.ScheduleRuns(t.Context(), d.ws, every.ID, 0); len(after) != len(before) {
+			t.Errorf("a disabled schedule ran: %d runs, then %d", len(before), len(after))
+		}
 
 		// An hourly schedule whose next run passed three hours ago, as
 		// after downtime: one run, for that firing, and the next run
@@ -373,7 +381,11 @@ func TestDropFinishedAfterCrash(t *testing.T) {
 		}
 		d.drop(t, "lost.csv", irisRows(3))
 		j := &scoregate.Job{Input: d.area + "inbox/lost.csv", InputName: "lost.csv", Output: d.area + "outbox/lost.scored.csv"}
-		f := scoregate.DropFile{Key: j.Input, Name: "lost.csv", Version: "v1", Size: 10}
+		info, err := d.blobs.Stat(t.Context(), j.Input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := scoregate.DropFile{Key: j.Input, Name: "lost.csv", Version: batch.DropVersion(info), Size: info.Size}
 		if ok, err := db.ClaimDrop(t.Context(), run.ID, f, j, noJobQueue); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
@@ -395,6 +407,52 @@ func TestDropFinishedAfterCrash(t *testing.T) {
 			t.Errorf("run = %+v", got)
 		}
 		if in, done := d.folder(t, "inbox"), d.folder(t, "processed"); len(in) != 0 || !slices.Equal(done, []string{"lost.csv"}) {
+			t.Errorf("inbox/ %q, processed/ %q", in, done)
+		}
+	})
+}
+
+// TestDropReplacedWhileScored drops a file again under its name while the
+// first one is being scored: the new file is not moved away with the
+// old one, and the next run scores it.
+func TestDropReplacedWhileScored(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *store.DB) {
+		d := newDrops(t, db, batch.RunnerConfig{})
+		sc := d.create(t, scoregate.ScheduleSettings{Cron: ptr("@daily")})
+		d.slow(t, 300*time.Millisecond)
+		d.drop(t, "a.csv", irisRows(5000)) // three chunks
+		run, err := d.schedule.RunSchedule(t.Context(), d.ws, sc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var first *scoregate.ScheduleRun
+		waitFor(t, "the run's claim", func() bool {
+			first, err = d.schedule.ScheduleRun(t.Context(), d.ws, run.ID)
+			return err == nil && len(first.Files) == 1
+		})
+		d.waitRunning(t, first.Files[0].JobID)
+		d.drop(t, "a.csv", irisRows(7)) // the new file, while the old one is scored
+
+		first = d.waitRun(t, run.ID)
+		f := first.Files[0]
+		if f.Status != scoregate.DropScored || f.RowsRead != 5000 || f.Moved != "" || !strings.Contains(f.Details, "replaced") {
+			t.Errorf("the first file: %+v", f)
+		}
+		if in := d.folder(t, "inbox"); !slices.Equal(in, []string{"a.csv"}) {
+			t.Fatalf("inbox/ = %q, want the new a.csv", in)
+		}
+		d.models.mu.Lock()
+		d.models.use = nil
+		d.models.mu.Unlock()
+		again, err := d.schedule.RunSchedule(t.Context(), d.ws, sc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again = d.waitRun(t, again.ID); again.FilesScored != 1 || again.RowsRead != 7 {
+			t.Errorf("the next run: %+v", again)
+		}
+		if in, done := d.folder(t, "inbox"), d.folder(t, "processed"); len(in) != 0 || !slices.Equal(done, []string{"a.csv"}) {
 			t.Errorf("inbox/ %q, processed/ %q", in, done)
 		}
 	})

@@ -86,7 +86,13 @@ func (s *Server) handleDropPut(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, fiber.StatusCreated, dropFileJSON{Folder: "inbox", Name: name, Size: n})
+	v := dropFileJSON{Folder: "inbox", Name: name, Size: n}
+	if st, ok := s.blobs.(scoregate.BlobStater); ok {
+		if info, err := st.Stat(c.UserContext(), prefix+"inbox/"+name); err == nil {
+			v.Modified = timeJSON(info.ModTime)
+		}
+	}
+	return writeJSON(c, fiber.StatusCreated, v)
 }
 
 // handleDropList lists a drop folder (?folder=, default inbox).

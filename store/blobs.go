@@ -282,6 +282,35 @@ func blobNotFound(key string, err error) *scoregate.Error {
 		Message: fmt.Sprintf("no blob at %q", key), Err: err}
 }
 
+var _ scoregate.BlobStater = (*Bucket)(nil)
+
+// Stat describes one blob as List does. A missing blob is NotFound
+// (BlobNotFound).
+func (b *Bucket) Stat(ctx context.Context, key string) (scoregate.BlobInfo, error) {
+	if err := b.check(key); err != nil {
+		return scoregate.BlobInfo{}, err
+	}
+	a, err := b.bucket.Attributes(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return scoregate.BlobInfo{}, blobNotFound(key, err)
+	}
+	if err != nil {
+		return scoregate.BlobInfo{}, fmt.Errorf("describe blob %s: %w", key, err)
+	}
+	return b.info(key, a.Size, a.ModTime, a.MD5), nil
+}
+
+// info describes a listed or described blob.
+func (b *Bucket) info(key string, size int64, modTime time.Time, md5 []byte) scoregate.BlobInfo {
+	return scoregate.BlobInfo{
+		Key:     key,
+		Size:    size,
+		ModTime: modTime.UTC(),
+		ETag:    hex.EncodeToString(md5), // "" for no MD5
+		Whole:   !b.local || len(md5) > 0 && b.sideFileCurrent(key, modTime),
+	}
+}
+
 // sideFileCurrent reports whether the side file of a local blob was
 // written no earlier than the blob (PutWhole writes it just before it
 // renames the blob into place): a blob rewritten since, in place, by
@@ -341,12 +370,6 @@ func (b *Bucket) list(ctx context.Context, prefix string) ([]scoregate.BlobInfo,
 		if obj.IsDir || b.local && (strings.HasSuffix(obj.Key, ".attrs") || strings.HasSuffix(obj.Key, ".tmp")) {
 			continue
 		}
-		list = append(list, scoregate.BlobInfo{
-			Key:     obj.Key,
-			Size:    obj.Size,
-			ModTime: obj.ModTime.UTC(),
-			ETag:    hex.EncodeToString(obj.MD5), // "" for no MD5
-			Whole:   !b.local || len(obj.MD5) > 0 && b.sideFileCurrent(obj.Key, obj.ModTime),
-		})
+		list = append(list, b.info(obj.Key, obj.Size, obj.ModTime, obj.MD5))
 	}
 }

@@ -183,3 +183,29 @@ func TestBlobListWhileWriting(t *testing.T) {
 	close(stop)
 	ok(t, <-done)
 }
+
+// TestBlobStat describes one blob as List does; a missing one is
+// NotFound.
+func TestBlobStat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := openBlobs(t, "", dir)
+	ctx := t.Context()
+	const inbox = "drops/w/s/e/inbox/"
+	ok(t, b.Put(ctx, inbox+"put.csv", strings.NewReader("p")))
+	ok(t, b.PutWhole(ctx, inbox+"whole.csv", strings.NewReader("whole")))
+	list, err := b.List(ctx, inbox)
+	ok(t, err)
+	for _, want := range list {
+		got, err := b.Stat(ctx, want.Key)
+		ok(t, err)
+		if got != want {
+			t.Errorf("Stat = %+v, List says %+v", got, want)
+		}
+	}
+	if len(list) != 2 || list[0].Whole || !list[1].Whole {
+		t.Fatalf("list %+v", list)
+	}
+	_, err = b.Stat(ctx, inbox+"missing.csv")
+	wantError(t, err, scoregate.NotFound, scoregate.CodeBlobNotFound)
+}

@@ -139,6 +139,18 @@ func (db *DB) FinishDrop(ctx context.Context, jobID string, f scoregate.DropFile
 	return done, nil
 }
 
+// DropOfJob returns the claim of the file job jobID scores. A job that
+// scores no dropped file is NotFound (JobNotFound).
+func (db *DB) DropOfJob(ctx context.Context, jobID string) (*scoregate.DropFile, error) {
+	var row dropClaimRow
+	err := db.gorm.WithContext(ctx).Where("job_id = ?", jobID).Take(&row).Error
+	if err != nil {
+		return nil, translate("find the dropped file of job "+jobID, err, jobNotFound(jobID), nil)
+	}
+	f := toDropFile(row)
+	return &f, nil
+}
+
 // DropsToFinish lists up to limit (100 when limit ≤ 0, at most 1000) jobs
 // that ended (Finished, Failed or Cancelled) before endedBefore while the
 // claim on the file they scored is still DropClaimed, oldest end first:

@@ -347,3 +347,23 @@ func TestDropsToFinish(t *testing.T) {
 		}
 	})
 }
+
+// TestDropOfJob finds the claim a job scores, and no claim for a job a
+// client submitted.
+func TestDropOfJob(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		ws, eps := endpoints(t, db, "ep")
+		run := startRun(t, db, createSchedule(t, db, ws.ID, eps["ep"].ID))
+		f := dropFile("a.csv", "v1")
+		j := claimFile(t, db, run.ID, f, true)
+		got, err := db.DropOfJob(ctx, j.ID)
+		ok(t, err)
+		if got.Key != f.Key || got.Version != "v1" || got.Size != 10 || got.RunID != run.ID || got.JobID != j.ID || got.Status != scoregate.DropClaimed {
+			t.Errorf("DropOfJob = %+v", got)
+		}
+		_, err = db.DropOfJob(ctx, scoregate.NewID())
+		wantError(t, err, scoregate.NotFound, scoregate.CodeJobNotFound)
+	})
+}

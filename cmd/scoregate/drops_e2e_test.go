@@ -298,6 +298,18 @@ func TestDropsScaleOut(t *testing.T) {
 	if len(replicas) != 2 {
 		t.Errorf("the files were scored on %v; want both replicas", replicas)
 	}
+
+	// Disabled through the other replica, the schedule stops on both.
+	status, b, _ := send(t, "PATCH", base2+endpoint+"/schedules/"+id, token, "application/json", strings.NewReader(`{"Enabled":false}`))
+	if status != 200 {
+		t.Fatalf("disable: %d %s", status, b)
+	}
+	time.Sleep(1500 * time.Millisecond) // a firing under way ends
+	before := len(d.runs(id))
+	time.Sleep(2500 * time.Millisecond)
+	if after := len(d.runs(id)); after != before {
+		t.Errorf("the disabled schedule ran: %d runs, then %d", before, after)
+	}
 }
 
 // TestDropSurvivesKill kills the gateway with SIGKILL while it scores a
