@@ -324,6 +324,9 @@ func (r *Runner) finishDrop(ctx context.Context, j *scoregate.Job) error {
 	if err != nil {
 		return fmt.Errorf("record the end of %s: %w", j.InputName, err)
 	}
+	if ok && r.onDrop != nil {
+		r.onDrop(f.Status)
+	}
 	if ok {
 		r.log.Info("dropped file done", "file", j.InputName, "job", j.ID, "run", j.RunID, "status", f.Status, "moved_to", f.Moved)
 	}

@@ -81,6 +81,7 @@ type Runner struct {
 	stopLoops context.CancelFunc // the reaper's and the scheduler's
 	loops     sync.WaitGroup
 	observe   func(scoregate.JobStatus, scoregate.JobProgress)
+	onDrop    func(status string)
 }
 
 var _ scoregate.Jobs = (*Runner)(nil)
@@ -145,6 +146,11 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 // Observe has f called with every job that ends on this replica, for
 // metrics. Call it before Start.
 func (r *Runner) Observe(f func(scoregate.JobStatus, scoregate.JobProgress)) { r.observe = f }
+
+// ObserveDrops has f called with the status (scoregate.DropScored or
+// DropFailed) of every dropped file finished on this replica, for
+// metrics. Call it before Start.
+func (r *Runner) ObserveDrops(f func(status string)) { r.onDrop = f }
 
 // Start starts executing queued jobs until Stop.
 func (r *Runner) Start(ctx context.Context) error {

@@ -32,6 +32,7 @@ type metrics struct {
 	rows      *prometheus.CounterVec
 	batchRows *prometheus.CounterVec
 	batchJobs *prometheus.CounterVec
+	drops     *prometheus.CounterVec
 }
 
 // newMetrics registers the collectors. dropped reads the count of request
@@ -64,11 +65,15 @@ func newMetrics(dropped func() float64) *metrics {
 			Name: "scoregate_batch_jobs_total",
 			Help: "Batch jobs ended on this replica, by status (Finished, Failed, Cancelled).",
 		}, []string{"status"}),
+		drops: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scoregate_drop_files_total",
+			Help: "Dropped files a schedule's run finished on this replica, by status (scored, failed).",
+		}, []string{"status"}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.throttled, m.rows, m.batchRows, m.batchJobs,
+		m.requests, m.duration, m.throttled, m.rows, m.batchRows, m.batchJobs, m.drops,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "scoregate_request_logs_dropped_total",
 			Help: "Request log records dropped because the writer's queue was full or the store failed.",
@@ -149,4 +154,10 @@ func (s *Server) ObserveBatch(status scoregate.JobStatus, p scoregate.JobProgres
 	m.batchJobs.WithLabelValues(string(status)).Inc()
 	m.batchRows.WithLabelValues("scored").Add(float64(p.RowsScored))
 	m.batchRows.WithLabelValues("failed").Add(float64(p.RowsFailed))
+}
+
+// ObserveDrop counts a dropped file finished on this replica (scored or
+// failed), for /metrics; package batch's Runner calls it (wired in cmd).
+func (s *Server) ObserveDrop(status string) {
+	s.tel.metrics.drops.WithLabelValues(status).Inc()
 }

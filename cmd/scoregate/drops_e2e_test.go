@@ -218,6 +218,12 @@ func TestBinaryDrops(t *testing.T) {
 	if run.Trigger != "manual" || run.FilesFound != 0 {
 		t.Errorf("requested run: %+v", run)
 	}
+	status, metrics, _ := send(t, "GET", base+"/metrics", "", "", nil)
+	for _, want := range []string{`scoregate_drop_files_total{status="scored"} 3`, `scoregate_drop_files_total{status="failed"} 1`} {
+		if status != 200 || !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics (%d) lacks %s", status, want)
+		}
+	}
 	if strings.Contains(stderr.String(), key) || strings.Contains(stderr.String(), token) {
 		t.Error("a credential is in the log")
 	}

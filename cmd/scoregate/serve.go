@@ -120,6 +120,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}, gateway.Deps{Store: m.db, Blobs: m.blobs, Models: models, Endpoints: m.live, Logs: m.db, Usage: m.db, Jobs: m.jobs,
 		Schedules: &batch.ScheduleService{Store: m.db, Runner: m.jobs}})
 	m.jobs.Observe(m.server.ObserveBatch)
+	m.jobs.ObserveDrops(m.server.ObserveDrop)
 	if err := m.jobs.Start(ctx); err != nil {
 		return err
 	}
