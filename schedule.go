@@ -225,7 +225,8 @@ type ScheduleRunStore interface {
 	// it and stores the result (an error from update, such as ErrNotDue,
 	// is returned and nothing is stored; nil update leaves the schedule as
 	// it is), inserts the run (ID, WorkspaceID, EndpointID, Status
-	// NotStarted and CreatedAt filled in) and calls enqueue. A run already
+	// NotStarted and CreatedAt filled in) and calls enqueue (nil queues
+	// nothing: the run stays NotStarted). A run already
 	// recorded for the schedule at that FireTime is not recorded again:
 	// ok is false, the schedule update is still stored, enqueue is not
 	// called.
@@ -242,9 +243,10 @@ type ScheduleRunStore interface {
 	// ClaimDrop claims file f (Key, Name, Version, Size) of the run's
 	// endpoint for run runID: in one transaction it inserts the claim,
 	// and only when no claim of that file exists, creates job j as
-	// CreateJob does with enqueue, and counts the file in the run's
-	// FilesClaimed. ok is false, and nothing is stored, when the file was
-	// claimed before.
+	// CreateJob does with enqueue (nil: the job is NotStarted), with
+	// WorkspaceID, EndpointID and RunID the run's, and counts the file in
+	// the run's FilesClaimed. ok is false, and nothing is stored, when the
+	// file was claimed before.
 	ClaimDrop(ctx context.Context, runID string, f DropFile, j *Job, enqueue Enqueue) (ok bool, err error)
 	// ListedRun records that run id has listed the inbox: the counts,
 	// the notes and Listed; with failure non-empty the run is Failed with

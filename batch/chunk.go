@@ -170,10 +170,11 @@ func (p *pipeline) run(ctx context.Context, write func(ch *chunk, failed int, of
 			select {
 			case ch = <-free:
 			default:
-				if allocated < pipelineDepth {
-					ch, allocated = alloc(), allocated+1
-					break
-				}
+			}
+			if ch == nil && allocated < pipelineDepth {
+				ch, allocated = alloc(), allocated+1
+			}
+			if ch == nil {
 				select {
 				case ch = <-free:
 				case <-ctx.Done():

@@ -133,9 +133,12 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 		JobTimeout:           -1, // see worker.Timeout
 		RescueStuckJobsAfter: rescueRunsAfter,
 		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 10*time.Millisecond),
-		PollOnly:             true,
-		Logger:               slog.New(warnOnly{cfg.Logger.Handler()}),
+		// A worker that finishes a job fetches the next one at once,
+		// not after River's default 100 ms: small files (drop folders)
+		// are scored in milliseconds (BENCHMARKS.md).
+		FetchCooldown: min(cfg.PollInterval, 10*time.Millisecond),
+		PollOnly:      true,
+		Logger:        slog.New(warnOnly{cfg.Logger.Handler()}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("batch: job queue: %w", err)

@@ -564,17 +564,9 @@ func (s *Server) jobView(j *scoregate.Job) jobJSON {
 		ExecutedBy: j.Owner,
 		RunID:      j.RunID,
 		StatusURL:  s.jobURL(j),
-	}
-	if j.Details != "" {
-		v.Details = &j.Details
-	}
-	if !j.StartedAt.IsZero() {
-		t := timeJSON(j.StartedAt)
-		v.StartTime = &t
-	}
-	if !j.FinishedAt.IsZero() {
-		t := timeJSON(j.FinishedAt)
-		v.EndTime = &t
+		Details:    optionalString(j.Details),
+		StartTime:  optionalTime(j.StartedAt),
+		EndTime:    optionalTime(j.FinishedAt),
 	}
 	switch {
 	case j.Status != scoregate.JobFinished:

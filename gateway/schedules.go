@@ -207,9 +207,11 @@ type runFileJSON struct {
 	DoneAt     *string
 }
 
-func (s *Server) runView(c *fiber.Ctx, sid string, r *scoregate.ScheduleRun) runJSON {
-	endpoint := s.cfg.BaseURL + "/workspaces/" + param(c, "ws") + "/webservices/" + param(c, "svc") + "/endpoints/" + param(c, "name")
-	url := endpoint + "/schedules/" + sid + "/runs/" + r.ID
+// runView shows run r of the schedule the path names.
+func (s *Server) runView(c *fiber.Ctx, r *scoregate.ScheduleRun) runJSON {
+	ws, svc, name := param(c, "ws"), param(c, "svc"), param(c, "name")
+	endpoint := s.cfg.BaseURL + "/workspaces/" + ws + "/webservices/" + svc + "/endpoints/" + name
+	url := endpoint + "/schedules/" + r.ScheduleID + "/runs/" + r.ID
 	v := runJSON{ID: r.ID, ScheduleID: r.ScheduleID, Trigger: "schedule", FireTime: timeJSON(r.FireTime),
 		StatusCode: r.Status, Details: optionalString(r.Details), CreatedAt: timeJSON(r.CreatedAt),
 		StartTime: optionalTime(r.StartedAt), EndTime: optionalTime(r.FinishedAt),
@@ -222,12 +224,8 @@ func (s *Server) runView(c *fiber.Ctx, sid string, r *scoregate.ScheduleRun) run
 	if v.Notes == nil {
 		v.Notes = []string{}
 	}
-	drops := endpoint + "/drops/"
-	area := ""
+	drops, area := endpoint+"/drops/", scoregate.DropPrefix(ws, svc, name)
 	for _, f := range r.Files {
-		if area == "" {
-			area = strings.TrimSuffix(f.Key, "inbox/"+f.Name)
-		}
 		fv := runFileJSON{Name: f.Name, Status: f.Status, JobID: f.JobID, RowsRead: f.RowsRead, RowsFailed: f.RowsFailed,
 			Details: optionalString(f.Details), ClaimedAt: timeJSON(f.ClaimedAt), DoneAt: optionalTime(f.DoneAt),
 			Job: s.jobURL(&scoregate.Job{WorkspaceID: r.WorkspaceID, EndpointID: r.EndpointID, ID: f.JobID})}
@@ -259,7 +257,7 @@ func (s *Server) handleScheduleRun(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := s.runView(c, sc.ID, run)
+	v := s.runView(c, run)
 	c.Location(v.StatusURL)
 	return writeJSON(c, fiber.StatusAccepted, v)
 }
@@ -283,7 +281,7 @@ func (s *Server) handleRunList(c *fiber.Ctx) error {
 	}
 	views := make([]runJSON, len(runs))
 	for i := range runs {
-		views[i] = s.runView(c, sc.ID, &runs[i])
+		views[i] = s.runView(c, &runs[i])
 	}
 	return writeJSON(c, fiber.StatusOK, views)
 }
@@ -306,5 +304,5 @@ func (s *Server) handleRunGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, fiber.StatusOK, s.runView(c, sc.ID, run))
+	return writeJSON(c, fiber.StatusOK, s.runView(c, run))
 }

@@ -388,26 +388,46 @@ func TestBinaryJobSurvivesKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	if v := getJobAfterRestart(t, dataDir, env, job, key); v.StatusCode != "Finished" || v.Attempts < 2 {
-		t.Fatalf("after the restart: %+v", v)
+	base = finishAfterRestart(t, dataDir, env, job, key)
+
+	// A cancel stops a running job: 204, Cancelled, no output.
+	status, b, h = send(t, "POST", base+api[strings.Index(api, "/workspaces/"):]+"/jobs", key, "text/csv", bytes.NewReader(forestCSV(n)))
+	if status != 202 {
+		t.Fatalf("upload: %d %s", status, b)
+	}
+	job = h.Get("Location")
+	for getJob(t, job, key).Progress.RowsRead == 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if status, b, _ = send(t, "DELETE", job, key, "", nil); status != 204 {
+		t.Fatalf("cancel: %d %s", status, b)
+	}
+	if v := awaitJob(t, job, key, time.Minute); v.StatusCode != "Cancelled" || v.Progress.RowsRead >= n {
+		t.Fatalf("after the cancel: %+v", v)
+	}
+	if status, _, _ = send(t, "GET", job+"/output", key, "", nil); status != 409 {
+		t.Errorf("output of a cancelled job: %d, want 409", status)
 	}
 }
 
-// getJobAfterRestart restarts the binary on dataDir (on a new port: the
-// job's URL is rewritten to it) and waits for the job to end.
-func getJobAfterRestart(t *testing.T, dataDir string, env []string, job, key string) jobView {
+// finishAfterRestart restarts the binary on dataDir (on a new port: the
+// job's URL is rewritten to it), waits for the job to end, checks that it
+// finished after more than one attempt with every row once in its output,
+// and returns the new base URL.
+func finishAfterRestart(t *testing.T, dataDir string, env []string, job, key string) string {
 	t.Helper()
 	_, base, _ := startBinary(t, dataDir, env...)
 	path := job[strings.Index(job, "/workspaces/"):]
 	v := awaitJob(t, base+path, key, 2*time.Minute)
-	if v.StatusCode == "Finished" {
-		status, b, _ := send(t, "GET", base+path+"/output", key, "", nil)
-		if status != 200 {
-			t.Fatalf("output: %d", status)
-		}
-		checkIDs(t, readCSV(t, b), int(v.Progress.RowsRead))
+	if v.StatusCode != "Finished" || v.Attempts < 2 {
+		t.Fatalf("after the restart: %+v", v)
 	}
-	return v
+	status, b, _ := send(t, "GET", base+path+"/output", key, "", nil)
+	if status != 200 {
+		t.Fatalf("output: %d", status)
+	}
+	checkIDs(t, readCSV(t, b), int(v.Progress.RowsRead))
+	return base
 }
 
 // startReplicas starts two gateway processes on one Postgres database and
